@@ -1,0 +1,344 @@
+//! All SQL of the network module. Generic create/read/update/delete for every [`Entity`], plus the
+//! read queries the pages, health check and report need.
+//!
+//! Every change runs in one transaction: validation of the fields, reference checks (the row
+//! referred to exists and, where required, belongs to the same partnership), the rule that an
+//! action team's business lead is a business, and the write itself.
+
+use serde_json::Value;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments, Row, SqliteConnection};
+
+use super::entity::{validate, Entity};
+use super::model::{Meta, OrgKind, Record, TeamRole};
+use crate::db::{self, Db, Id};
+use crate::web::{Error, FieldErrors};
+
+/// A page of a list: 1-based page number and page size.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    /// Largest page size a client may ask for.
+    pub const MAX_PER_PAGE: u32 = 500;
+    fn offset(&self) -> i64 {
+        (self.page.saturating_sub(1) as i64) * self.per_page as i64
+    }
+}
+
+/// Equality filters (`column = value`) and an optional case-insensitive search on the entity's
+/// search column. Columns must come from [`Entity::FILTERS`]; the caller checks that.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub equals: Vec<(&'static str, String)>,
+    pub search: Option<String>,
+}
+
+fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
+    match v {
+        Value::Null => args.add(Option::<String>::None),
+        Value::Bool(b) => args.add(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => args.add(i),
+            None => args.add(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => args.add(s.clone()),
+        other => args.add(other.to_string()),
+    }
+}
+
+fn field_values<F: Entity>(fields: &F) -> Result<Vec<Value>, Error> {
+    let Value::Object(map) = serde_json::to_value(fields).map_err(|e| Error::Internal(e.into()))? else {
+        return Err(Error::Internal(anyhow::anyhow!("{} fields are not an object", F::TABLE)));
+    };
+    Ok(F::COLUMNS.iter().map(|c| map.get(*c).cloned().unwrap_or(Value::Null)).collect())
+}
+
+fn select_sql<F: Entity>() -> String {
+    format!("SELECT id, version, created_at, updated_at, {} FROM {}", F::COLUMNS.join(", "), F::TABLE)
+}
+
+/// One record by id. Errors: `NotFound` naming the kind of record.
+pub async fn get<F: Entity>(db: &Db, id: Id) -> Result<Record<F>, Error> {
+    let sql = format!("{} WHERE id = ?", select_sql::<F>());
+    sqlx::query_as::<_, Record<F>>(&sql)
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("{} {id}", F::SINGULAR)))
+}
+
+fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) -> Result<String, Error> {
+    let mut clauses = Vec::new();
+    for (col, val) in &filter.equals {
+        clauses.push(format!("{col} = ?"));
+        let v = if *col == "illustrative" {
+            Value::Bool(matches!(val.as_str(), "true" | "1" | "yes"))
+        } else {
+            Value::String(val.clone())
+        };
+        bind_value(args, &v).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    }
+    if let (Some(q), Some(col)) = (&filter.search, F::SEARCH) {
+        clauses.push(format!("instr(lower({col}), lower(?)) > 0"));
+        args.add(q.clone()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    }
+    Ok(if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) })
+}
+
+/// A page of records matching `filter`, in [`Entity::ORDER`], and the total number matching.
+pub async fn list<F: Entity>(db: &Db, filter: &ListFilter, page: PageRequest) -> Result<(Vec<Record<F>>, i64), Error> {
+    let mut args = SqliteArguments::default();
+    let wc = where_clause::<F>(filter, &mut args)?;
+    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM {}{wc}", F::TABLE), args).fetch_one(db).await?;
+    let mut args = SqliteArguments::default();
+    let wc = where_clause::<F>(filter, &mut args)?;
+    args.add(page.per_page as i64).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    args.add(page.offset()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    let sql = format!("{}{wc} ORDER BY {} LIMIT ? OFFSET ?", select_sql::<F>(), F::ORDER);
+    let rows = sqlx::query_as_with::<_, Record<F>, _>(&sql, args).fetch_all(db).await?;
+    Ok((rows, total))
+}
+
+/// Every record of a kind, in id order (export).
+pub async fn all<F: Entity>(db: &Db) -> Result<Vec<Record<F>>, Error> {
+    let sql = format!("{} ORDER BY id", select_sql::<F>());
+    Ok(sqlx::query_as::<_, Record<F>>(&sql).fetch_all(db).await?)
+}
+
+/// Every record of a kind whose `column` equals `id`, in [`Entity::ORDER`].
+pub async fn children<F: Entity>(db: &Db, column: &str, id: Id) -> Result<Vec<Record<F>>, Error> {
+    debug_assert!(F::COLUMNS.contains(&column));
+    let sql = format!("{} WHERE {column} = ? ORDER BY {}", select_sql::<F>(), F::ORDER);
+    Ok(sqlx::query_as::<_, Record<F>>(&sql).bind(id).fetch_all(db).await?)
+}
+
+/// Check everything about `fields` that needs the database: each reference exists (and belongs to
+/// the same partnership where the entity says so), and an action team's business lead is a
+/// business. Adds one message per problem.
+async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, errs: &mut FieldErrors) -> Result<(), Error> {
+    let values = field_values(fields)?;
+    for rf in F::REFS {
+        let idx = F::COLUMNS.iter().position(|c| *c == rf.column).unwrap_or(0);
+        let Some(id) = values[idx].as_str() else { continue };
+        let has_partnership = !matches!(rf.table, "partnerships" | "organizations" | "meeting_attendance" | "action_team_members" | "milestones" | "observations" | "win_observations");
+        let sql = if has_partnership {
+            format!("SELECT partnership_id FROM {} WHERE id = ?", rf.table)
+        } else {
+            format!("SELECT NULL FROM {} WHERE id = ?", rf.table)
+        };
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+        match row {
+            None => errs.add(rf.column, format!("no {} with id {id}", rf.table.trim_end_matches('s').replace('_', " "))),
+            Some(row) if rf.same_partnership => {
+                let theirs: Option<String> = row.try_get(0).ok();
+                let ours = fields.partnership_id().map(|p| p.to_string());
+                if theirs.is_some() && ours.is_some() && theirs != ours {
+                    errs.add(rf.column, format!("{id} belongs to another partnership"));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    // An action team's business lead must be a business (or an industry association).
+    if F::TABLE == "action_team_members" {
+        let role_idx = F::COLUMNS.iter().position(|c| *c == "role").unwrap_or(0);
+        let org_idx = F::COLUMNS.iter().position(|c| *c == "organization_id").unwrap_or(0);
+        if values[role_idx].as_str() == Some(TeamRole::BusinessLead.as_str()) {
+            if let Some(org) = values[org_idx].as_str() {
+                let kind: Option<String> =
+                    sqlx::query_scalar("SELECT kind FROM organizations WHERE id = ?").bind(org).fetch_optional(&mut *conn).await?;
+                if let Some(kind) = kind.as_deref().and_then(OrgKind::parse) {
+                    if !kind.is_industry() {
+                        errs.add("organization_id", format!("a business lead must be a business, not a {}", kind.label().to_lowercase()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Map a constraint failure of SQLite to a field message where it names a column.
+fn constraint_error<F: Entity>(e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db_err) = &e {
+        let msg = db_err.message();
+        if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
+            let mut errs = FieldErrors::default();
+            let col = cols.split(", ").next().and_then(|c| c.split('.').nth(1)).unwrap_or("id");
+            let col = if cols.contains("partnerships.name") || cols == "index 'partnerships_name_uq'" { "name" } else { col };
+            let what = if cols.split(", ").count() > 1 {
+                format!("this {} already exists", F::SINGULAR)
+            } else {
+                format!("another {} already has this {}", F::SINGULAR, col.replace('_', " "))
+            };
+            errs.add(col, what);
+            return Error::Validation(errs);
+        }
+        if msg.contains("FOREIGN KEY constraint failed") {
+            return Error::Conflict(format!("this {} is referred to by other records", F::SINGULAR));
+        }
+    }
+    Error::from(e)
+}
+
+/// Insert a record inside an open transaction, after validation and reference checks. `meta`
+/// gives the id, version and timestamps (import keeps them; new records get fresh ones).
+pub async fn insert_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fields: &F) -> Result<(), Error> {
+    let mut errs = validate(fields);
+    check_references(conn, fields, &mut errs).await?;
+    errs.into_result()?;
+    let values = field_values(fields)?;
+    let mut args = SqliteArguments::default();
+    let ie = |e| Error::Internal(anyhow::anyhow!("{e}"));
+    args.add(meta.id).map_err(ie)?;
+    args.add(meta.version).map_err(ie)?;
+    args.add(db::timestamp_text(&meta.created_at)).map_err(ie)?;
+    args.add(db::timestamp_text(&meta.updated_at)).map_err(ie)?;
+    for v in &values {
+        bind_value(&mut args, v).map_err(ie)?;
+    }
+    let placeholders = vec!["?"; F::COLUMNS.len() + 4].join(", ");
+    let sql = format!("INSERT INTO {} (id, version, created_at, updated_at, {}) VALUES ({placeholders})", F::TABLE, F::COLUMNS.join(", "));
+    sqlx::query_with(&sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    Ok(())
+}
+
+/// Create a new record with a fresh UUIDv7, version 1, in its own transaction.
+pub async fn create<F: Entity>(db: &Db, fields: F) -> Result<Record<F>, Error> {
+    let now = db::now();
+    let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
+    let mut tx = db.begin().await?;
+    insert_in(&mut tx, &meta, &fields).await?;
+    tx.commit().await?;
+    Ok(Record { meta, fields })
+}
+
+/// Replace the fields of a record. When `if_version` is given and the stored version differs,
+/// nothing is written and the error is `PreconditionFailed` (someone else changed it).
+pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
+    let mut tx = db.begin().await?;
+    let current: Option<(i64, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as(&format!("SELECT version, created_at FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *tx).await?;
+    let Some((version, created_at)) = current else {
+        return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
+    };
+    if let Some(expected) = if_version {
+        if expected != version {
+            return Err(Error::PreconditionFailed(format!(
+                "this {} was changed by someone else (now version {version}, you edited version {expected}); reload it and apply your change again",
+                F::SINGULAR
+            )));
+        }
+    }
+    let mut errs = validate(&fields);
+    check_references(&mut tx, &fields, &mut errs).await?;
+    errs.into_result()?;
+    let meta = Meta { id, version: version + 1, created_at, updated_at: db::now() };
+    let values = field_values(&fields)?;
+    let mut args = SqliteArguments::default();
+    let ie = |e| Error::Internal(anyhow::anyhow!("{e}"));
+    args.add(meta.version).map_err(ie)?;
+    args.add(db::timestamp_text(&meta.updated_at)).map_err(ie)?;
+    for v in &values {
+        bind_value(&mut args, v).map_err(ie)?;
+    }
+    args.add(id).map_err(ie)?;
+    let sets: Vec<String> = F::COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
+    let sql = format!("UPDATE {} SET version = ?, updated_at = ?, {} WHERE id = ?", F::TABLE, sets.join(", "));
+    sqlx::query_with(&sql, args).execute(&mut *tx).await.map_err(constraint_error::<F>)?;
+    tx.commit().await?;
+    Ok(Record { meta, fields })
+}
+
+/// Delete a record (and, by the schema's cascades, what belongs to it). With `if_version`, a
+/// changed record is not deleted (`PreconditionFailed`).
+pub async fn delete<F: Entity>(db: &Db, id: Id, if_version: Option<i64>) -> Result<(), Error> {
+    let mut tx = db.begin().await?;
+    let version: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT version FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *tx).await?;
+    let Some(version) = version else {
+        return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
+    };
+    if let Some(expected) = if_version {
+        if expected != version {
+            return Err(Error::PreconditionFailed(format!("this {} was changed by someone else since you read it", F::SINGULAR)));
+        }
+    }
+    sqlx::query(&format!("DELETE FROM {} WHERE id = ?", F::TABLE)).bind(id).execute(&mut *tx).await.map_err(constraint_error::<F>)?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Is the database empty of partnerships (first start)?
+pub async fn is_empty(db: &Db) -> Result<bool, Error> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM partnerships").fetch_one(db).await?;
+    Ok(n == 0)
+}
+
+/// Delete every row of every network table (used before a full import into the same database).
+pub async fn clear_all(conn: &mut SqliteConnection) -> Result<(), Error> {
+    for t in super::entity::TABLES.iter().rev() {
+        sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::model::*;
+    use sqlx::types::Json;
+
+    fn fields(name: &str) -> PartnershipFields {
+        PartnershipFields {
+            slug: slugify(name),
+            name: name.into(),
+            sector_label: "Manufacturing".into(),
+            naics_codes: Json(vec!["31-33".into()]),
+            region_name: "Mohave County".into(),
+            region_counties: Json(vec!["04015".into()]),
+            region_states: Json(vec!["AZ".into()]),
+            launched: Some(PartialDate::parse("2017-05").unwrap()),
+            stage: Some(Stage::Implementing),
+            stage_reported: None,
+            website: None,
+            source_urls: Json(vec!["https://example.org/a".into()]),
+            illustrative: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn create_read_update_delete_with_versions() {
+        let db = db::connect("sqlite::memory:").await.unwrap();
+        let p = create(&db, fields("Alpha Makers")).await.unwrap();
+        let got: Partnership = get(&db, p.id()).await.unwrap();
+        assert_eq!(got, p);
+        // duplicate name (ignoring case) is a field error on `name`
+        let err = create(&db, PartnershipFields { slug: "other".into(), ..fields("ALPHA makers") }).await.unwrap_err();
+        match err {
+            Error::Validation(fe) => assert_eq!(fe.iter().next().unwrap(), ("name", "another partnership already has this name")),
+            other => panic!("{other:?}"),
+        }
+        let mut f = p.fields.clone();
+        f.region_counties = Json(vec!["04015".into(), "04025".into()]);
+        let updated = update(&db, p.id(), Some(1), f.clone()).await.unwrap();
+        assert_eq!(updated.meta.version, 2);
+        let stale = update(&db, p.id(), Some(1), f).await.unwrap_err();
+        assert!(matches!(stale, Error::PreconditionFailed(_)), "{stale:?}");
+        let (rows, total) = list::<PartnershipFields>(&db, &ListFilter { search: Some("alpha".into()), ..Default::default() }, PageRequest { page: 1, per_page: 10 }).await.unwrap();
+        assert_eq!((rows.len(), total), (1, 1));
+        assert_eq!(rows[0].fields.region_counties.0, vec!["04015", "04025"]);
+        // a membership referring to a missing organization is refused with the field named
+        let m = MembershipFields { partnership_id: p.id(), organization_id: Id::new(), role: MembershipRole::Convener, started: None, ended: None };
+        match create(&db, m).await.unwrap_err() {
+            Error::Validation(fe) => assert_eq!(fe.iter().next().unwrap().0, "organization_id"),
+            other => panic!("{other:?}"),
+        }
+        delete::<PartnershipFields>(&db, p.id(), Some(2)).await.unwrap();
+        assert!(matches!(get::<PartnershipFields>(&db, p.id()).await, Err(Error::NotFound(_))));
+    }
+}

@@ -1,0 +1,189 @@
+//! The one error type of the web layer. It renders an HTML page for browsers and an RFC 9457
+//! `application/problem+json` body for API clients (paths under `/api/`).
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Field-level messages, in the order they were found. The field is the record's field name (for
+/// the API) or the form field's name (for pages); imports prefix it with file, row and column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    /// Record that `field` is wrong, and why (the message reads after the field name, e.g.
+    /// "is required").
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// (field, message) pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(f, m)| (f.as_str(), m.as_str()))
+    }
+    /// The first message for a field, for showing beside a form input.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+    /// `Ok(())` when empty, else `Err(Error::Validation(self))`.
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self))
+        }
+    }
+    /// Prefix every field with a location, e.g. `partnerships.csv row 4`.
+    pub fn prefixed(self, prefix: &str) -> FieldErrors {
+        FieldErrors(self.0.into_iter().map(|(f, m)| (format!("{prefix}{f}"), m)).collect())
+    }
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+}
+
+/// Errors a handler can return. Module errors convert into it; nothing panics on input.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("the input has {} problem(s)", .0.len())]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    BadRequest(String),
+    /// Someone changed the record since the client read it (ETag mismatch).
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Match` is required on updates and deletes through the API.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => Error::NotFound("record".into()),
+            other => Error::Internal(other.into()),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Self {
+        Error::Internal(e)
+    }
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Short title for the problem type.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "Not found",
+            Error::Validation(_) => "The input is not valid",
+            Error::BadRequest(_) => "Bad request",
+            Error::Conflict(_) => "Conflict",
+            Error::PreconditionRequired(_) => "If-Match required",
+            Error::PreconditionFailed(_) => "The record has changed",
+            Error::Unauthorized(_) => "Sign-in required",
+            Error::Forbidden(_) => "Not allowed",
+            Error::PayloadTooLarge(_) => "Too large",
+            Error::UnsupportedMediaType(_) => "Unsupported media type",
+            Error::Internal(_) => "Internal error",
+        }
+    }
+
+    /// The RFC 9457 problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        let slug = self.title().to_lowercase().replace(' ', "-").replace('-', "_");
+        Problem {
+            r#type: format!("/problems/{slug}"),
+            title: self.title().to_string(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            errors: match self {
+                Error::Validation(fe) => fe.iter().map(|(f, m)| FieldProblem { field: f.to_string(), message: m.to_string() }).collect(),
+                _ => vec![],
+            },
+        }
+    }
+}
+
+/// An RFC 9457 problem details document, with `errors` listing each field that is wrong.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    pub r#type: String,
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    pub detail: String,
+    /// One entry per wrong field (validation problems only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One wrong field of a request.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field name, e.g. `naics_codes`; for imports, `file row N column`.
+    pub field: String,
+    pub message: String,
+}
+
+tokio::task_local! {
+    /// Whether the current request wants problem+json (set by middleware for `/api/` paths).
+    pub static WANTS_JSON: bool;
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(e) = &self {
+            tracing::error!(error = %format!("{e:#}"), "internal error");
+        }
+        let wants_json = WANTS_JSON.try_with(|j| *j).unwrap_or(true);
+        let status = self.status();
+        if wants_json {
+            let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+            let mut resp = (status, body).into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+            resp
+        } else {
+            (status, super::layout::error_page(&self)).into_response()
+        }
+    }
+}

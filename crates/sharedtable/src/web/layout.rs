@@ -1,0 +1,36 @@
+//! The page shell every HTML page shares, and the HTML error page.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Error;
+
+/// The embedded stylesheet, served at `/static/site.css` (screen and print).
+pub const SITE_CSS: &str = include_str!("../../static/site.css");
+
+/// Render a template into an HTML response; a template error becomes a 500 page.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => Error::Internal(anyhow::anyhow!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    status: u16,
+    detail: String,
+    errors: Vec<(String, String)>,
+}
+
+/// The HTML page for an error: status, what went wrong, and each field problem.
+pub fn error_page(e: &Error) -> Html<String> {
+    let errors = match e {
+        Error::Validation(fe) => fe.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect(),
+        _ => vec![],
+    };
+    let page = ErrorPage { title: e.title(), status: e.status().as_u16(), detail: e.to_string(), errors };
+    Html(page.render().unwrap_or_else(|_| format!("<h1>{}</h1>", e.status())))
+}

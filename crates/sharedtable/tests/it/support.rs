@@ -1,0 +1,37 @@
+//! Test support: spawn the real app on 127.0.0.1:0 with its own fresh SQLite database.
+
+#![allow(dead_code)]
+
+use sharedtable::db::{self, Db};
+use sharedtable::{build_app, AppState};
+
+/// A running app: its base URL (no trailing slash), its database, and the temp dir holding it.
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub db_url: String,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    /// Absolute URL of a path such as `/api/v1/partnerships`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+/// Start the app with an empty (migrated) database.
+pub async fn spawn() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let db = db::connect(&db_url).await.expect("database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let app = build_app(AppState { db: db.clone() });
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.ok();
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base: format!("http://{addr}"), db, db_url, dir, client }
+}

@@ -1,5 +1,6 @@
-//! All SQL of the network module. Generic create/read/update/delete for every [`Entity`], plus the
-//! read queries the pages, health check and report need.
+//! All SQL of the network module lives under `store/`. This file: generic create/read/update/delete
+//! for every [`Entity`]. `views.rs`: the read queries of pages, health check and report. `bulk.rs`:
+//! import and export.
 //!
 //! Every change runs in one transaction: validation of the fields, reference checks (the row
 //! referred to exists and, where required, belongs to the same partnership), the rule that an

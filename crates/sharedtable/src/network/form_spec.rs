@@ -175,10 +175,11 @@ impl Editable for PartnershipFields {
             .hint("Illustrative records are badged everywhere and left out of network figures by default."),
     ];
 
-    /// An empty slug is made from the name ([`slugify`]).
+    /// An empty slug is made from the name ([`slugify`]). With no name either, the slug is
+    /// left to the name: the name's own "is required" is the one message, and nothing is saved.
     fn complete(&mut self, _errs: &mut FieldErrors) {
         if self.slug.trim().is_empty() {
-            self.slug = slugify(&self.name);
+            self.slug = if self.name.trim().is_empty() { "unnamed".into() } else { slugify(&self.name) };
         }
     }
 }
@@ -402,7 +403,10 @@ fn placeholder(spec: &FieldSpec) -> Value {
         Widget::Number => Value::from(0.0),
         Widget::Choice(c) => Value::from(c().first().map(|(w, _)| *w).unwrap_or_default()),
         Widget::Related(_) => Value::from(Id::nil().to_string()),
-        _ => Value::Null,
+        Widget::Checkbox => Value::Bool(false),
+        Widget::Codes(_) | Widget::Lines => Value::Array(vec![]),
+        Widget::Text | Widget::TextArea | Widget::Url if spec.required => Value::from(""),
+        Widget::Text | Widget::TextArea | Widget::Url => Value::Null,
     }
 }
 
@@ -597,7 +601,9 @@ pub fn parse_json<F: Editable>(mut map: Map<String, Value>, stored: Option<&F>) 
                     _ => None,
                 })
                 .unwrap_or_else(|| "body".to_string());
-            errs.add(&field, e.into_inner().to_string());
+            if errs.get(&field).is_none() {
+                errs.add(&field, e.into_inner().to_string());
+            }
             return Err(errs);
         }
     };
@@ -747,7 +753,7 @@ mod tests {
         ]);
         let errs = parse_form::<PartnershipFields>(&v, None).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|(f, _)| f).collect();
-        assert_eq!(fields, ["launched", "stage", "name", "slug", "naics_codes"], "{errs:?}");
+        assert_eq!(fields, ["launched", "stage", "name", "naics_codes"], "{errs:?}");
         assert_eq!(errs.get("launched"), Some("month 13 is not 1 to 12"));
         assert_eq!(errs.get("naics_codes"), Some("'999999' is not a 2022 NAICS code"));
     }

@@ -70,8 +70,8 @@ pub struct Checklist {
 /// What a kind of record's form does beyond its fields. Only meetings add anything (their
 /// attendance); the defaults save the record alone.
 pub trait FormHooks: Editable {
-    /// Form name of the record's check box list, if it has one.
-    const CHECKLIST: Option<&'static str> = None;
+    /// Form name and legend of the record's check box list, if it has one.
+    const CHECKLIST: Option<(&'static str, &'static str)> = None;
 
     /// The check box list for the record `record` (none for a new one) of `partnership`.
     fn checklist(_db: &Db, _record: Option<Id>, _partnership: Option<Id>) -> impl Future<Output = Result<Option<Checklist>, Error>> + Send {
@@ -110,7 +110,7 @@ no_hooks!(
 );
 
 impl FormHooks for MeetingFields {
-    const CHECKLIST: Option<&'static str> = Some("attendees");
+    const CHECKLIST: Option<(&'static str, &'static str)> = Some(("attendees", "Organizations that attended"));
 
     /// The partnership's member organizations (past and present), plus any organization
     /// recorded as attending that is not a member, so saving never drops it unseen.
@@ -136,7 +136,8 @@ impl FormHooks for MeetingFields {
             } else {
                 "Tick every organization that attended. The business-led indicator compares businesses with public partners at the last three meetings.".to_string()
             };
-            Ok(Some(Checklist { name: "attendees", legend: "Organizations that attended", hint, options }))
+            let (name, legend) = Self::CHECKLIST.unwrap_or(("attendees", "Organizations that attended"));
+            Ok(Some(Checklist { name, legend, hint, options }))
         }
     }
 
@@ -199,6 +200,8 @@ pub struct ChecklistView {
 #[template(path = "network/form.html")]
 struct FormPage {
     title: String,
+    /// The record being edited is an invented example.
+    illustrative: bool,
     singular: &'static str,
     action: String,
     partnership: Option<PartnershipRef>,
@@ -217,6 +220,7 @@ struct FormPage {
 #[template(path = "network/delete.html")]
 struct DeletePage {
     title: String,
+    illustrative: bool,
     singular: &'static str,
     name: String,
     action: String,
@@ -298,6 +302,11 @@ async fn record_page<F: Editable>(db: &Db, record: &Record<F>) -> Result<String,
         Some(org) => format!("/organizations/{org}"),
         None => "/".to_string(),
     })
+}
+
+/// Is the record an invented example (its `illustrative` field, where it has one)?
+fn is_illustrative<F: Editable>(fields: &F) -> bool {
+    serde_json::to_value(fields).ok().and_then(|v| v.get("illustrative").and_then(|b| b.as_bool())).unwrap_or(false)
 }
 
 /// Where "Cancel" goes when there is no record page yet.
@@ -401,8 +410,10 @@ fn summary<F: FormHooks>(errors: &FieldErrors) -> Vec<(String, String)> {
         }
     }
     for (field, message) in errors.iter().filter(|(f, _)| F::spec(f).is_none()) {
-        let anchor = if Some(field) == F::CHECKLIST { format!("#f-{field}") } else { "#form".to_string() };
-        out.push((anchor, sentence(&field.replace('_', " "), message)));
+        match F::CHECKLIST {
+            Some((name, legend)) if name == field => out.push((format!("#f-{field}"), sentence(legend, message))),
+            _ => out.push(("#form".to_string(), sentence(&field.replace('_', " "), message))),
+        }
     }
     out
 }
@@ -426,14 +437,14 @@ async fn draw<F: FormHooks>(db: &Db, st: FormState<'_, F>) -> Result<FormPage, E
     let checklist = match F::checklist(db, record_id, pid).await? {
         Some(list) => {
             let ticked: Vec<String> = match (F::CHECKLIST, st.values.get(SUBMITTED)) {
-                (Some(name), Some(_)) => st.values.all(name).into_iter().map(str::to_string).collect(),
+                (Some((name, _)), Some(_)) => st.values.all(name).into_iter().map(str::to_string).collect(),
                 (Some(_), None) => match record_id {
                     Some(m) => fstore::attendees(db, m).await?.into_iter().map(|o| o.id.to_string()).collect(),
                     None => vec![],
                 },
                 (None, _) => vec![],
             };
-            let error = F::CHECKLIST.and_then(|n| st.errors.get(n)).map(|m| sentence(list.legend, m));
+            let error = F::CHECKLIST.and_then(|(n, _)| st.errors.get(n)).map(|m| sentence(list.legend, m));
             Some(checklist_view(list, &ticked, error))
         }
         None => None,
@@ -454,6 +465,7 @@ async fn draw<F: FormHooks>(db: &Db, st: FormState<'_, F>) -> Result<FormPage, E
     let conflict = st.conflict.map(|c| (c, format!("/{}/{}/edit", F::TABLE, record_id.map(|i| i.to_string()).unwrap_or_default())));
     Ok(FormPage {
         title,
+        illustrative: st.record.is_some_and(|r| is_illustrative(&r.fields)),
         singular: F::SINGULAR,
         action,
         partnership,
@@ -478,7 +490,7 @@ fn page_with_status(status: StatusCode, page: &FormPage) -> Response {
 
 /// The ids ticked on the record's check box list; a malformed one is an error on the list.
 fn ticked_ids<F: FormHooks>(values: &FormValues, errors: &mut FieldErrors) -> Vec<Id> {
-    let Some(name) = F::CHECKLIST else { return vec![] };
+    let Some((name, _)) = F::CHECKLIST else { return vec![] };
     let mut ids = Vec::new();
     for raw in values.all(name) {
         match Id::from_str(raw) {
@@ -590,6 +602,7 @@ async fn delete_page<F: FormHooks>(db: &Db, record: &Record<F>, version: i64, co
         .collect();
     Ok(DeletePage {
         title: format!("Delete {}: {}", F::SINGULAR, record.fields.display_name()),
+        illustrative: is_illustrative(&record.fields),
         singular: F::SINGULAR,
         name: record.fields.display_name(),
         action: format!("/{}/{}/delete", F::TABLE, record.id()),

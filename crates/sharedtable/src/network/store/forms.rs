@@ -55,16 +55,20 @@ pub async fn partnership_of(db: &Db, table: &str, id: Id) -> Result<Option<Partn
 }
 
 /// How a select shows each kind of record that other records refer to, and the order.
+/// Illustrative records say so in their label (an option cannot carry a badge).
 fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
     Some(match table {
-        "partnerships" => ("t.name", "t.name COLLATE NOCASE"),
-        "organizations" => ("t.name || coalesce(' (' || t.city || ', ' || t.state || ')', '')", "t.name COLLATE NOCASE"),
+        "partnerships" => ("t.name || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END", "t.name COLLATE NOCASE"),
+        "organizations" => (
+            "t.name || coalesce(' (' || t.city || ', ' || t.state || ')', '') || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END",
+            "t.name COLLATE NOCASE",
+        ),
         "meetings" => ("t.held_on || ' · ' || t.title", "t.held_on DESC"),
         "priorities" => ("t.rank || '. ' || t.title", "t.rank"),
         "action_teams" => ("t.name", "t.name COLLATE NOCASE"),
         "initiatives" => ("t.title", "t.title COLLATE NOCASE"),
         "measures" => ("t.name || ' (' || t.unit || ')'", "t.name COLLATE NOCASE"),
-        "wins" => ("t.title", "t.title COLLATE NOCASE"),
+        "wins" => ("t.title || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END", "t.title COLLATE NOCASE"),
         "observations" => ("x.name || ': ' || t.actual || ' ' || x.unit || ' for ' || t.period", "x.name COLLATE NOCASE, t.period"),
         _ => return None,
     })

@@ -114,35 +114,33 @@ impl FormHooks for MeetingFields {
 
     /// The partnership's member organizations (past and present), plus any organization
     /// recorded as attending that is not a member, so saving never drops it unseen.
-    fn checklist(db: &Db, record: Option<Id>, partnership: Option<Id>) -> impl Future<Output = Result<Option<Checklist>, Error>> + Send {
-        async move {
-            let mut options: Vec<(Id, String)> = Vec::new();
-            if let Some(p) = partnership {
-                for o in fstore::member_organizations(db, p).await? {
-                    options.push((o.id, format!("{} ({})", o.name, o.kind.label())));
-                }
+    async fn checklist(db: &Db, record: Option<Id>, partnership: Option<Id>) -> Result<Option<Checklist>, Error> {
+        let mut options: Vec<(Id, String)> = Vec::new();
+        if let Some(p) = partnership {
+            for o in fstore::member_organizations(db, p).await? {
+                options.push((o.id, format!("{} ({})", o.name, o.kind.label())));
             }
-            if let Some(m) = record {
-                for o in fstore::attendees(db, m).await? {
-                    if !options.iter().any(|(id, _)| *id == o.id) {
-                        options.push((o.id, format!("{} ({}, not a member)", o.name, o.kind.label())));
-                    }
-                }
-            }
-            let hint = if partnership.is_none() {
-                "Choose the partnership and save; the partnership's member organizations are then listed here to tick.".to_string()
-            } else if options.is_empty() {
-                "The partnership has no member organizations yet: add memberships first.".to_string()
-            } else {
-                "Tick every organization that attended. The business-led indicator compares businesses with public partners at the last three meetings.".to_string()
-            };
-            let (name, legend) = Self::CHECKLIST.unwrap_or(("attendees", "Organizations that attended"));
-            Ok(Some(Checklist { name, legend, hint, options }))
         }
+        if let Some(m) = record {
+            for o in fstore::attendees(db, m).await? {
+                if !options.iter().any(|(id, _)| *id == o.id) {
+                    options.push((o.id, format!("{} ({}, not a member)", o.name, o.kind.label())));
+                }
+            }
+        }
+        let hint = if partnership.is_none() {
+            "Choose the partnership and save; the partnership's member organizations are then listed here to tick.".to_string()
+        } else if options.is_empty() {
+            "The partnership has no member organizations yet: add memberships first.".to_string()
+        } else {
+            "Tick every organization that attended. The business-led indicator compares businesses with public partners at the last three meetings.".to_string()
+        };
+        let (name, legend) = Self::CHECKLIST.unwrap_or(("attendees", "Organizations that attended"));
+        Ok(Some(Checklist { name, legend, hint, options }))
     }
 
-    fn save(db: &Db, id: Option<Id>, if_version: Option<i64>, fields: Self, checked: Vec<Id>) -> impl Future<Output = Result<Record<Self>, Error>> + Send {
-        async move { fstore::save_meeting(db, id, if_version, fields, &checked).await }
+    async fn save(db: &Db, id: Option<Id>, if_version: Option<i64>, fields: Self, checked: Vec<Id>) -> Result<Record<Self>, Error> {
+        fstore::save_meeting(db, id, if_version, fields, &checked).await
     }
 }
 

@@ -315,3 +315,29 @@ pub fn validate<F: Entity>(fields: &F) -> FieldErrors {
     fields.validate(&mut errs);
     errs
 }
+
+/// What is known about a kind of record without naming its type.
+#[derive(Debug, Clone, Copy)]
+pub struct TableInfo {
+    pub table: &'static str,
+    pub singular: &'static str,
+    pub columns: &'static [&'static str],
+    pub refs: &'static [Ref],
+}
+
+/// Every kind of record, in [`TABLES`] order.
+pub fn table_infos() -> Vec<TableInfo> {
+    let mut out = Vec::new();
+    macro_rules! push {
+        ($t:ty) => {
+            out.push(TableInfo { table: <$t>::TABLE, singular: <$t>::SINGULAR, columns: <$t>::COLUMNS, refs: <$t>::REFS })
+        };
+    }
+    crate::for_each_entity!(push);
+    out
+}
+
+/// The kind of record stored in `table`, if it is one.
+pub fn table_info(table: &str) -> Option<TableInfo> {
+    table_infos().into_iter().find(|t| t.table == table)
+}

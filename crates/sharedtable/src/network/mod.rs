@@ -2,7 +2,10 @@
 //! people, priorities, action teams, initiatives, meetings, measures, observations and wins; the
 //! health check; the impact report.
 
+pub mod api;
 pub mod entity;
+pub mod form_spec;
+pub mod forms;
 pub mod health;
 pub mod model;
 pub mod store;
@@ -11,7 +14,7 @@ use axum::Router;
 
 use crate::web::AppState;
 
-/// Every route of the network module (pages and API).
+/// Every route of the network module (pages, forms and API).
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(api::routes()).merge(forms::routes())
 }

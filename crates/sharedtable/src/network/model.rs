@@ -626,7 +626,7 @@ impl Validate for PartnershipFields {
                 errs.add("region_states", format!("'{st}' is not a USPS state code"));
             }
         }
-        for fips in self.region_counties.iter() {
+        for fips in self.region_counties.iter().filter(|f| codes::county_label(f).is_some()) {
             if let Some(st) = fips.get(..2).and_then(codes::state_by_fips) {
                 if !self.region_states.iter().any(|s| s == &st.usps) {
                     errs.add("region_counties", format!("county {fips} is in {}, which is not among the region's states", st.usps));

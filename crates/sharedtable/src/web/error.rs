@@ -57,6 +57,10 @@ pub enum Error {
     Validation(FieldErrors),
     #[error("{0}")]
     BadRequest(String),
+    /// Query parameters, headers or path segments that are wrong (400), each named with the
+    /// reason, e.g. (`per_page`, "must be from 1 to 500").
+    #[error("{}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
+    InvalidParameters(FieldErrors),
     /// Someone changed the record since the client read it (ETag mismatch).
     #[error("{0}")]
     Conflict(String),
@@ -93,11 +97,18 @@ impl From<anyhow::Error> for Error {
 }
 
 impl Error {
+    /// A 400 naming one wrong query parameter, header or path segment and the reason.
+    pub fn invalid_parameter(name: &str, message: impl Into<String>) -> Error {
+        let mut errs = FieldErrors::default();
+        errs.add(name, message);
+        Error::InvalidParameters(errs)
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -115,6 +126,7 @@ impl Error {
             Error::NotFound(_) => "Not found",
             Error::Validation(_) => "The input is not valid",
             Error::BadRequest(_) => "Bad request",
+            Error::InvalidParameters(_) => "Invalid parameter",
             Error::Conflict(_) => "Conflict",
             Error::PreconditionRequired(_) => "If-Match required",
             Error::PreconditionFailed(_) => "The record has changed",
@@ -136,7 +148,9 @@ impl Error {
             status: status.as_u16(),
             detail: self.to_string(),
             errors: match self {
-                Error::Validation(fe) => fe.iter().map(|(f, m)| FieldProblem { field: f.to_string(), message: m.to_string() }).collect(),
+                Error::Validation(fe) | Error::InvalidParameters(fe) => {
+                    fe.iter().map(|(f, m)| FieldProblem { field: f.to_string(), message: m.to_string() }).collect()
+                }
                 _ => vec![],
             },
         }

@@ -28,7 +28,7 @@ struct ErrorPage<'a> {
 /// The HTML page for an error: status, what went wrong, and each field problem.
 pub fn error_page(e: &Error) -> Html<String> {
     let errors = match e {
-        Error::Validation(fe) => fe.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect(),
+        Error::Validation(fe) | Error::InvalidParameters(fe) => fe.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect(),
         _ => vec![],
     };
     let page = ErrorPage { title: e.title(), status: e.status().as_u16(), detail: e.to_string(), errors };

@@ -2,3 +2,5 @@
 //! fresh SQLite file (see `support`).
 
 mod support;
+mod api;
+mod forms;

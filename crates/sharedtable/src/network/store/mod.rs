@@ -1,6 +1,8 @@
 //! All SQL of the network module lives under `store/`. This file: generic create/read/update/delete
 //! for every [`Entity`]. `views.rs`: the read queries of pages, health check and report. `bulk.rs`:
-//! import and export.
+//! import and export. `forms.rs`: what the edit forms and the API need beyond one record (choices
+//! of related records, the partnership a record belongs to, meeting attendance).
+//! `health_input.rs`: the facts the health check reads about one partnership.
 //!
 //! Every change runs in one transaction: validation of the fields, reference checks (the row
 //! referred to exists and, where required, belongs to the same partnership), the rule that an
@@ -9,6 +11,9 @@
 use serde_json::Value;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Row, SqliteConnection};
+
+pub mod forms;
+pub mod health_input;
 
 use super::entity::{validate, Entity};
 use super::model::{Meta, OrgKind, Record, TeamRole};
@@ -218,12 +223,20 @@ pub async fn create<F: Entity>(db: &Db, fields: F) -> Result<Record<F>, Error> {
     Ok(Record { meta, fields })
 }
 
-/// Replace the fields of a record. When `if_version` is given and the stored version differs,
-/// nothing is written and the error is `PreconditionFailed` (someone else changed it).
+/// Replace the fields of a record, in its own transaction. When `if_version` is given and the
+/// stored version differs, nothing is written and the error is `PreconditionFailed` (someone
+/// else changed it).
 pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
     let mut tx = db.begin().await?;
+    let record = update_in(&mut tx, id, if_version, fields).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// [`update`] inside an open transaction, so a change can span several records.
+pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
     let current: Option<(i64, chrono::DateTime<chrono::Utc>)> =
-        sqlx::query_as(&format!("SELECT version, created_at FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *tx).await?;
+        sqlx::query_as(&format!("SELECT version, created_at FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *conn).await?;
     let Some((version, created_at)) = current else {
         return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
     };
@@ -236,7 +249,7 @@ pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields:
         }
     }
     let mut errs = validate(&fields);
-    check_references(&mut tx, &fields, &mut errs).await?;
+    check_references(conn, &fields, &mut errs).await?;
     errs.into_result()?;
     let meta = Meta { id, version: version + 1, created_at, updated_at: db::now() };
     let values = field_values(&fields)?;
@@ -250,8 +263,7 @@ pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields:
     args.add(id).map_err(ie)?;
     let sets: Vec<String> = F::COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
     let sql = format!("UPDATE {} SET version = ?, updated_at = ?, {} WHERE id = ?", F::TABLE, sets.join(", "));
-    sqlx::query_with(&sql, args).execute(&mut *tx).await.map_err(constraint_error::<F>)?;
-    tx.commit().await?;
+    sqlx::query_with(&sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
     Ok(Record { meta, fields })
 }
 

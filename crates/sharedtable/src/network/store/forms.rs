@@ -1,0 +1,207 @@
+//! Queries the edit forms and the API need beyond one record: the choices of a related-record
+//! select, the partnership a record belongs to (for redirects and scoping), what a delete would
+//! take with it, and a meeting saved together with its attendance.
+
+use sqlx::Row;
+
+use super::{insert_in, update_in};
+use crate::db::{self, Db, Id};
+use crate::network::entity::{table_info, table_infos};
+use crate::network::model::{AttendanceFields, Meeting, MeetingFields, Meta, OrgKind, Record};
+use crate::web::{Error, FieldErrors};
+
+/// The partnership a record belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnershipRef {
+    pub id: Id,
+    pub slug: String,
+    pub name: String,
+}
+
+/// For a table whose rows reach their partnership through a parent row: (column, parent table).
+fn parent_of(table: &str) -> Option<(&'static str, &'static str)> {
+    match table {
+        "meeting_attendance" => Some(("meeting_id", "meetings")),
+        "action_team_members" => Some(("action_team_id", "action_teams")),
+        "milestones" => Some(("initiative_id", "initiatives")),
+        "observations" => Some(("measure_id", "measures")),
+        "win_observations" => Some(("win_id", "wins")),
+        _ => None,
+    }
+}
+
+fn has_partnership_column(table: &str) -> bool {
+    table_info(table).is_some_and(|t| t.columns.contains(&"partnership_id"))
+}
+
+/// The partnership of record `id` of `table`: itself for a partnership, its `partnership_id`, or
+/// its parent's (an attendance row's meeting, a milestone's initiative, ...). `None` for
+/// organizations, people without a partnership, and records that do not exist.
+pub async fn partnership_of(db: &Db, table: &str, id: Id) -> Result<Option<PartnershipRef>, Error> {
+    let from = if table == "partnerships" {
+        "partnerships p WHERE p.id = ?".to_string()
+    } else if has_partnership_column(table) {
+        format!("{table} t JOIN partnerships p ON p.id = t.partnership_id WHERE t.id = ?")
+    } else if let Some((column, parent)) = parent_of(table) {
+        format!("{table} t JOIN {parent} x ON x.id = t.{column} JOIN partnerships p ON p.id = x.partnership_id WHERE t.id = ?")
+    } else {
+        return Ok(None);
+    };
+    let row = sqlx::query(&format!("SELECT p.id, p.slug, p.name FROM {from}")).bind(id).fetch_optional(db).await?;
+    Ok(match row {
+        Some(r) => Some(PartnershipRef { id: r.try_get(0)?, slug: r.try_get(1)?, name: r.try_get(2)? }),
+        None => None,
+    })
+}
+
+/// How a select shows each kind of record that other records refer to, and the order.
+/// Illustrative records say so in their label (an option cannot carry a badge).
+fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
+    Some(match table {
+        "partnerships" => ("t.name || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END", "t.name COLLATE NOCASE"),
+        "organizations" => (
+            "t.name || coalesce(' (' || t.city || ', ' || t.state || ')', '') || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END",
+            "t.name COLLATE NOCASE",
+        ),
+        "meetings" => ("t.held_on || ' · ' || t.title", "t.held_on DESC"),
+        "priorities" => ("t.rank || '. ' || t.title", "t.rank"),
+        "action_teams" => ("t.name", "t.name COLLATE NOCASE"),
+        "initiatives" => ("t.title", "t.title COLLATE NOCASE"),
+        "measures" => ("t.name || ' (' || t.unit || ')'", "t.name COLLATE NOCASE"),
+        "wins" => ("t.title || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END", "t.title COLLATE NOCASE"),
+        "observations" => ("x.name || ': ' || t.actual || ' ' || x.unit || ' for ' || t.period", "x.name COLLATE NOCASE, t.period"),
+        _ => return None,
+    })
+}
+
+/// The records of `table` a select offers, as (id, label). With `partnership`, only that
+/// partnership's records (partnerships and organizations are never narrowed); without it,
+/// every record, its label led by its partnership's name.
+pub async fn choices(db: &Db, table: &str, partnership: Option<Id>) -> Result<Vec<(Id, String)>, Error> {
+    let (label, order) = label_sql(table).ok_or_else(|| Error::Internal(anyhow::anyhow!("no choices for table {table}")))?;
+    let (join, pcol) = match parent_of(table) {
+        Some((column, parent)) => (format!(" JOIN {parent} x ON x.id = t.{column}"), Some("x.partnership_id")),
+        None if has_partnership_column(table) => (String::new(), Some("t.partnership_id")),
+        None => (String::new(), None),
+    };
+    let sql = match (pcol, partnership) {
+        (Some(pcol), Some(_)) => format!("SELECT t.id, {label} FROM {table} t{join} WHERE {pcol} = ? ORDER BY {order}, t.id"),
+        (Some(pcol), None) => format!(
+            "SELECT t.id, p.name || ' · ' || {label} FROM {table} t{join} JOIN partnerships p ON p.id = {pcol} ORDER BY p.name COLLATE NOCASE, {order}, t.id"
+        ),
+        (None, _) => format!("SELECT t.id, {label} FROM {table} t ORDER BY {order}, t.id"),
+    };
+    let mut q = sqlx::query_as::<_, (Id, String)>(&sql);
+    if let (Some(_), Some(p)) = (pcol, partnership) {
+        q = q.bind(p);
+    }
+    Ok(q.fetch_all(db).await?)
+}
+
+/// An organization offered on a meeting's attendance list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgChoice {
+    pub id: Id,
+    pub name: String,
+    pub kind: OrgKind,
+}
+
+/// Organizations that are or were members of a partnership, by name.
+pub async fn member_organizations(db: &Db, partnership: Id) -> Result<Vec<OrgChoice>, Error> {
+    let rows: Vec<(Id, String, OrgKind)> = sqlx::query_as(
+        "SELECT DISTINCT o.id, o.name, o.kind FROM organizations o JOIN memberships m ON m.organization_id = o.id \
+         WHERE m.partnership_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
+    )
+    .bind(partnership)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id, name, kind)| OrgChoice { id, name, kind }).collect())
+}
+
+/// Organizations recorded as attending a meeting, by name.
+pub async fn attendees(db: &Db, meeting: Id) -> Result<Vec<OrgChoice>, Error> {
+    let rows: Vec<(Id, String, OrgKind)> = sqlx::query_as(
+        "SELECT o.id, o.name, o.kind FROM organizations o JOIN meeting_attendance a ON a.organization_id = o.id \
+         WHERE a.meeting_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
+    )
+    .bind(meeting)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id, name, kind)| OrgChoice { id, name, kind }).collect())
+}
+
+/// Create (`id` `None`) or update a meeting and make its attendance exactly `attending`, in one
+/// transaction: attendance rows of organizations no longer listed are deleted, new ones are
+/// inserted (each checked like any record). An organization that does not exist is an error on
+/// `attendees`. `if_version` works as in [`super::update`].
+pub async fn save_meeting(db: &Db, id: Option<Id>, if_version: Option<i64>, fields: MeetingFields, attending: &[Id]) -> Result<Meeting, Error> {
+    let mut tx = db.begin().await?;
+    let record = match id {
+        Some(id) => update_in(&mut tx, id, if_version, fields).await?,
+        None => {
+            let now = db::now();
+            let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
+            insert_in(&mut tx, &meta, &fields).await?;
+            Record { meta, fields }
+        }
+    };
+    let meeting = record.id();
+    let current: Vec<Id> = sqlx::query_scalar("SELECT organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
+    for org in current.iter().filter(|o| !attending.contains(o)) {
+        sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = ? AND organization_id = ?").bind(meeting).bind(org).execute(&mut *tx).await?;
+    }
+    let mut added = Vec::new();
+    for org in attending.iter().filter(|o| !current.contains(o)) {
+        if added.contains(org) {
+            continue;
+        }
+        added.push(*org);
+        let now = db::now();
+        let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
+        match insert_in(&mut tx, &meta, &AttendanceFields { meeting_id: meeting, organization_id: *org }).await {
+            Ok(()) => {}
+            Err(Error::Validation(errs)) => {
+                let mut out = FieldErrors::default();
+                for (_, message) in errs.iter() {
+                    out.add("attendees", message);
+                }
+                return Err(Error::Validation(out));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Records that refer to the record about to be deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dependent {
+    pub table: &'static str,
+    pub singular: &'static str,
+    pub count: i64,
+    /// `true` when the schema deletes them with it (`ON DELETE CASCADE`); `false` when they stay
+    /// and lose the reference (`ON DELETE SET NULL`).
+    pub deleted: bool,
+}
+
+/// What deleting record `id` of `table` would delete or detach, by table (direct references
+/// only; what belongs to those goes with them).
+pub async fn dependents(db: &Db, table: &str, id: Id) -> Result<Vec<Dependent>, Error> {
+    let mut out = Vec::new();
+    for info in table_infos() {
+        for r in info.refs.iter().filter(|r| r.table == table) {
+            let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {} WHERE {} = ?", info.table, r.column)).bind(id).fetch_one(db).await?;
+            if count == 0 {
+                continue;
+            }
+            let on_delete: Option<String> = sqlx::query_scalar("SELECT on_delete FROM pragma_foreign_key_list(?) WHERE \"from\" = ?")
+                .bind(info.table)
+                .bind(r.column)
+                .fetch_optional(db)
+                .await?;
+            out.push(Dependent { table: info.table, singular: info.singular, count, deleted: on_delete.as_deref() == Some("CASCADE") });
+        }
+    }
+    Ok(out)
+}

@@ -2,9 +2,11 @@
 //! people, priorities, action teams, initiatives, meetings, measures, observations and wins; the
 //! health check; the impact report.
 
+pub mod bulk;
 pub mod entity;
 pub mod health;
 pub mod model;
+pub mod seed;
 pub mod store;
 
 use axum::Router;

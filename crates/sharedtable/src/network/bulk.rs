@@ -657,6 +657,10 @@ impl Header {
                 RowContent::Win(seed)
             }
         };
+        if !matches!(self.kind, RowKind::Table(_)) {
+            // A column missing from the header was reported once, at row 1.
+            local.retain(|(c, _)| self.columns.iter().any(|k| *k == Some(c.as_str())));
+        }
         for (c, m) in local {
             problems.push(at.error(Some(&c), m));
         }

@@ -49,16 +49,31 @@ impl ImportSummary {
     pub fn total(&self) -> usize {
         self.per_source.iter().flat_map(|(_, m)| m.values()).sum()
     }
-    /// "47 partnerships, 13 organizations, ..." in table order, for one file's counts.
+    /// "47 partnerships, 1 organization, ..." in table order, for one file's counts.
     pub fn describe(counts: &BTreeMap<&'static str, usize>) -> String {
-        let parts: Vec<String> =
-            TABLES.iter().filter_map(|t| counts.get(t).filter(|n| **n > 0).map(|n| format!("{n} {}", t.replace('_', " ")))).collect();
+        let parts: Vec<String> = TABLES
+            .iter()
+            .filter_map(|t| counts.get(t).filter(|n| **n > 0).map(|n| if *n == 1 { format!("1 {}", singular(t)) } else { format!("{n} {}", t.replace('_', " ")) }))
+            .collect();
         if parts.is_empty() {
             "nothing".into()
         } else {
             parts.join(", ")
         }
     }
+}
+
+/// One record of a table, in words ([`Entity::SINGULAR`]).
+fn singular(table: &str) -> &'static str {
+    macro_rules! arm {
+        ($f:ty) => {
+            if table == <$f as Entity>::TABLE {
+                return <$f as Entity>::SINGULAR;
+            }
+        };
+    }
+    crate::for_each_entity!(arm);
+    "record"
 }
 
 /// Why an import wrote nothing.
@@ -228,6 +243,10 @@ async fn partnership_named(conn: &mut SqliteConnection, name: &str) -> Result<Op
 async fn registry_partnership(conn: &mut SqliteConnection, run: &mut Run, source: usize, seed: SeedPartnership) -> Result<Found, ImportError> {
     if seed.incomplete {
         return Ok(vec![]);
+    }
+    // A name already taken (by the database or an earlier row) is named as such, not as its slug.
+    if partnership_named(conn, &seed.fields.name).await?.is_some() {
+        return Ok(vec![(Some("name".into()), "another partnership already has this name".into())]);
     }
     let meta = new_meta();
     if let Err(e) = insert_in(conn, &meta, &seed.fields).await {

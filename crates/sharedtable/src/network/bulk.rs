@@ -292,6 +292,22 @@ pub fn column_type(table: &str, column: &str) -> Option<ColType> {
     })
 }
 
+/// Every column of each table (metadata first) with its type, computed once.
+static TABLE_TYPES: std::sync::LazyLock<Vec<(&'static str, Vec<(&'static str, ColType)>)>> = std::sync::LazyLock::new(|| {
+    TABLES
+        .iter()
+        .map(|t| {
+            let cols = META_COLUMNS.iter().chain(table_columns(t)).filter_map(|c| column_type(t, c).map(|ty| (*c, ty))).collect();
+            (*t, cols)
+        })
+        .collect()
+});
+
+/// The columns of a table (metadata first) with their types.
+fn table_types(table: &str) -> &'static [(&'static str, ColType)] {
+    TABLE_TYPES.iter().find(|(t, _)| *t == table).map(|(_, c)| c.as_slice()).unwrap_or(&[])
+}
+
 /// Read one cell of text (CSV, a spreadsheet cell as text) as the JSON value of its column.
 pub fn cell_from_text(ty: ColType, text: &str) -> Result<Value, String> {
     let t = text.trim();
@@ -397,8 +413,8 @@ fn placeholder(ty: ColType) -> Value {
 pub struct TableRow {
     pub table: &'static str,
     pub meta: Meta,
-    /// Every column of the table, in column order.
-    pub values: Map<String, Value>,
+    /// Every column of the table, in column order (a JSON object).
+    pub values: Value,
     /// Columns whose cell could not be read (already reported); the store leaves their checks out.
     pub bad_columns: Vec<String>,
     /// A required column is missing from the file's header (reported once): check, never insert.
@@ -447,8 +463,9 @@ pub fn table_row(table: &'static str, cells: &[(&str, Cell)], report_missing: bo
     let mut bad_columns = Vec::new();
     let mut incomplete = false;
     let mut present: HashSet<&str> = HashSet::new();
+    let types = table_types(table);
     for (col, cell) in cells {
-        let Some(ty) = column_type(table, col) else { continue };
+        let Some((col, ty)) = types.iter().find(|(c, _)| c == col).copied() else { continue };
         present.insert(col);
         let got = match cell {
             Cell::Text(t) => cell_from_text(ty, t),
@@ -459,7 +476,7 @@ pub fn table_row(table: &'static str, cells: &[(&str, Cell)], report_missing: bo
             bad_columns.push(col.to_string());
             placeholder(ty)
         });
-        match *col {
+        match col {
             "id" => {
                 if let Some(id) = v.as_str().and_then(|s| s.parse().ok()) {
                     meta.id = id;
@@ -469,7 +486,7 @@ pub fn table_row(table: &'static str, cells: &[(&str, Cell)], report_missing: bo
             "created_at" | "updated_at" => {
                 if let Some(t) = v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
                     let t = t.with_timezone(&Utc);
-                    if *col == "created_at" {
+                    if col == "created_at" {
                         meta.created_at = t;
                     } else {
                         meta.updated_at = t;
@@ -482,12 +499,12 @@ pub fn table_row(table: &'static str, cells: &[(&str, Cell)], report_missing: bo
         }
     }
     let mut out = Map::new();
-    for col in table_columns(table) {
-        let ty = column_type(table, col).unwrap_or(ColType::Text { required: false });
-        let v = match values.remove(*col) {
+    for (col, ty) in types.iter().skip(META_COLUMNS.len()) {
+        let (col, ty) = (*col, *ty);
+        let v = match values.remove(col) {
             Some(v) => v,
             None => {
-                if ty.required() && !(table == "partnerships" && *col == "slug") {
+                if ty.required() && !(table == "partnerships" && col == "slug") {
                     if report_missing && !present.contains(col) {
                         problems.push((col.to_string(), "is missing".into()));
                         bad_columns.push(col.to_string());
@@ -506,7 +523,7 @@ pub fn table_row(table: &'static str, cells: &[(&str, Cell)], report_missing: bo
         let name = out.get("name").and_then(Value::as_str).unwrap_or_default();
         out.insert("slug".into(), Value::String(slugify(name)));
     }
-    TableRow { table, meta, values: out, bad_columns, incomplete }
+    TableRow { table, meta, values: Value::Object(out), bad_columns, incomplete }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1459,7 +1476,7 @@ mod tests {
         assert_eq!(row.values["slug"], "alpha-makers");
         assert_eq!(row.values["naics_codes"], serde_json::json!([]));
         assert!(row.incomplete, "region_name is missing");
-        let keys: Vec<&str> = row.values.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = row.values.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys, PartnershipFields::COLUMNS);
 
         let mut problems = Vec::new();

@@ -13,10 +13,10 @@ use std::path::Path;
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-use super::insert_in;
+use super::{bind_value, field_values, insert_in};
 use crate::db::{self, Db, Id};
-use crate::network::bulk::{self, Item, JsonExportWriter, RowContent, RowError, RowKind, Source, TableRow};
-use crate::network::entity::{Entity, TABLES};
+use crate::network::bulk::{self, Item, JsonExportWriter, Location, RowContent, RowError, RowKind, Source, TableRow};
+use crate::network::entity::{validate, Entity, TABLES};
 use crate::network::model::*;
 use crate::network::seed::{self, SeedPartnership, SeedWin};
 use crate::web::Error;
@@ -115,6 +115,9 @@ struct Run {
     counts: Vec<BTreeMap<&'static str, usize>>,
     /// Convener organizations by [`seed::convener_key`], found or created in this import.
     conveners: HashMap<String, Id>,
+    /// Rows of one table checked and waiting to be written together.
+    batch: Vec<Pending>,
+    refs: RefCache,
 }
 
 impl Run {
@@ -128,6 +131,12 @@ impl Run {
 /// Import `sources` in one transaction: every row of every file, or nothing. Files are read in
 /// dependency order (parents first) whatever order they are given in. Errors: `Rejected` with
 /// every problem found (nothing written), or `Failed` when the database fails.
+///
+/// Speed: a table row whose fields pass validation and whose references are already known to be
+/// good (rows written earlier in this import, or read once from the database) waits in a batch
+/// written by one multi-row `INSERT`; every other row, and every row of a batch the database
+/// refuses, goes through [`insert_in`] on its own, which gives each problem its message. Rows are
+/// written in file order either way.
 pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
     let owned: Vec<Source> = sources.to_vec();
     let forced = opts.kind;
@@ -146,25 +155,53 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
     .map_err(|e| Error::Internal(e.into()))?;
     parts.sort_by_key(|p| p.order());
 
-    let mut run = Run { problems: opened_problems, counts: vec![BTreeMap::new(); sources.len()], conveners: HashMap::new() };
+    let mut run = Run {
+        problems: opened_problems,
+        counts: vec![BTreeMap::new(); sources.len()],
+        conveners: HashMap::new(),
+        batch: Vec::new(),
+        refs: RefCache::default(),
+    };
     let mut tx = db.begin().await?;
     for part in parts {
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Item>(1024);
-        let reader = tokio::task::spawn_blocking(move || part.read(&mut |item| sender.blocking_send(item).is_ok()));
-        while let Some(item) = receiver.recv().await {
-            match item {
-                Item::Problems(ps) => run.problems.extend(ps),
-                Item::Row(row) => {
-                    let at = row.location.clone();
-                    let found = match row.content {
-                        RowContent::Table(t) => table_row(&mut tx, &mut run, at.source, t).await?,
-                        RowContent::Partnership(p) => registry_partnership(&mut tx, &mut run, at.source, p).await?,
-                        RowContent::Win(w) => registry_win(&mut tx, &mut run, at.source, w).await?,
-                    };
-                    run.problems.extend(found.into_iter().map(|(col, msg)| at.error(col.as_deref(), msg)));
+        // Items travel in chunks, so the reading thread and this task wake each other seldom.
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(8);
+        let reader = tokio::task::spawn_blocking(move || {
+            let mut chunk = Vec::with_capacity(256);
+            let mut open = true;
+            part.read(&mut |item| {
+                chunk.push(item);
+                if chunk.len() >= 256 {
+                    open = sender.blocking_send(std::mem::take(&mut chunk)).is_ok();
+                }
+                open
+            });
+            if open && !chunk.is_empty() {
+                let _ = sender.blocking_send(chunk);
+            }
+        });
+        while let Some(chunk) = receiver.recv().await {
+            for item in chunk {
+                match item {
+                    Item::Problems(ps) => run.problems.extend(ps),
+                    Item::Row(row) => {
+                        let at = row.location.clone();
+                        match row.content {
+                            RowContent::Table(t) => table_row(&mut tx, &mut run, at, t).await?,
+                            RowContent::Partnership(p) => {
+                                let found = registry_partnership(&mut tx, &mut run, at.source, p).await?;
+                                run.problems.extend(found.into_iter().map(|(col, msg)| at.error(col.as_deref(), msg)));
+                            }
+                            RowContent::Win(w) => {
+                                let found = registry_win(&mut tx, &mut run, at.source, w).await?;
+                                run.problems.extend(found.into_iter().map(|(col, msg)| at.error(col.as_deref(), msg)));
+                            }
+                        }
+                    }
                 }
             }
         }
+        flush(&mut tx, &mut run).await?;
         reader.await.map_err(|e| Error::Internal(e.into()))?;
     }
     if !run.problems.is_empty() {
@@ -194,11 +231,110 @@ fn row_problems(e: Error, skip: &[String], column: impl Fn(&str) -> String) -> R
     }
 }
 
+/// What is known about rows that other rows refer to: (table, id) -> the row's partnership (None
+/// for partnerships and organizations, which belong to none). Holds only rows known to exist.
+#[derive(Default)]
+struct RefCache(HashMap<(&'static str, Id), Option<Id>>);
+
+impl RefCache {
+    /// Observations are referred to only by win evidence, rarely: not worth a million entries.
+    fn keeps(table: &str) -> bool {
+        table != "observations"
+    }
+    fn add(&mut self, table: &'static str, id: Id, partnership: Option<Id>) {
+        if Self::keeps(table) {
+            self.0.insert((table, id), partnership);
+        }
+    }
+    /// The partnership of the row `id` of `table` if the row exists (from the cache, else read once).
+    async fn lookup(&mut self, conn: &mut SqliteConnection, table: &'static str, id: Id) -> Result<Option<Option<Id>>, Error> {
+        if let Some(p) = self.0.get(&(table, id)) {
+            return Ok(Some(*p));
+        }
+        let sql = if matches!(table, "partnerships" | "organizations") {
+            format!("SELECT NULL FROM {table} WHERE id = ?")
+        } else if table_has_partnership(table) {
+            format!("SELECT partnership_id FROM {table} WHERE id = ?")
+        } else {
+            format!("SELECT NULL FROM {table} WHERE id = ?")
+        };
+        let found: Option<Option<Id>> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *conn).await?;
+        if let Some(p) = found {
+            self.add(table, id, p);
+        }
+        Ok(found)
+    }
+}
+
+fn table_has_partnership(table: &str) -> bool {
+    macro_rules! arm {
+        ($f:ty) => {
+            if table == <$f as Entity>::TABLE {
+                return <$f as Entity>::COLUMNS.contains(&"partnership_id");
+            }
+        };
+    }
+    crate::for_each_entity!(arm);
+    false
+}
+
+/// A checked row waiting in the batch.
+struct Pending {
+    location: Location,
+    row: TableRow,
+    /// Column values in [`Entity::COLUMNS`] order, as bound.
+    values: Vec<Value>,
+    partnership: Option<Id>,
+}
+
+/// Most rows one multi-row `INSERT` writes (SQLite allows 32,766 bound values per statement).
+const BATCH_ROWS: usize = 500;
+
+/// Check a row without the database where possible: `Some((values, partnership))` when it can
+/// wait in a batch (fields valid, every reference known good), `None` when it must go through
+/// [`insert_in`] on its own (which then names its problems).
+async fn batchable<F: Entity>(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
+    let Ok(fields) = F::deserialize(&row.values) else { return Ok(None) };
+    if !validate(&fields).is_empty() {
+        return Ok(None);
+    }
+    // The business-lead rule reads the organization's kind: such rows go on their own.
+    if F::TABLE == TeamMemberFields::TABLE && row.values.get("role").and_then(Value::as_str) == Some(TeamRole::BusinessLead.as_str()) {
+        return Ok(None);
+    }
+    let ours = fields.partnership_id();
+    for rf in F::REFS {
+        let Some(id) = row.values.get(rf.column).and_then(Value::as_str) else { continue };
+        let Ok(id) = id.parse::<Id>() else { return Ok(None) };
+        match refs.lookup(conn, rf.table, id).await? {
+            None => return Ok(None),
+            Some(theirs) => {
+                if rf.same_partnership && theirs.is_some() && ours.is_some() && theirs != ours {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    Ok(Some((field_values(&fields)?, ours)))
+}
+
+async fn batchable_row(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
+    macro_rules! arm {
+        ($f:ty) => {
+            if row.table == <$f as Entity>::TABLE {
+                return batchable::<$f>(conn, refs, row).await;
+            }
+        };
+    }
+    crate::for_each_entity!(arm);
+    Ok(None)
+}
+
 async fn insert_table_row(conn: &mut SqliteConnection, row: TableRow) -> Result<(), Error> {
     macro_rules! arm {
         ($f:ty) => {
             if row.table == <$f as Entity>::TABLE {
-                let fields: $f = serde_json::from_value(Value::Object(row.values)).map_err(|e| Error::BadRequest(e.to_string()))?;
+                let fields: $f = serde_json::from_value(row.values).map_err(|e| Error::BadRequest(e.to_string()))?;
                 return insert_in(conn, &row.meta, &fields).await;
             }
         };
@@ -207,19 +343,85 @@ async fn insert_table_row(conn: &mut SqliteConnection, row: TableRow) -> Result<
     Err(Error::Internal(anyhow::anyhow!("no table {}", row.table)))
 }
 
-async fn table_row(conn: &mut SqliteConnection, run: &mut Run, source: usize, row: TableRow) -> Result<Found, ImportError> {
+async fn table_row(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: TableRow) -> Result<(), ImportError> {
     if row.incomplete {
-        return Ok(vec![]);
+        return Ok(());
     }
-    let table = row.table;
+    if run.batch.first().is_some_and(|p| p.row.table != row.table) {
+        flush(conn, run).await?;
+    }
+    match batchable_row(conn, &mut run.refs, &row).await? {
+        Some((values, partnership)) => {
+            run.batch.push(Pending { location: at, row, values, partnership });
+            let cols = run.batch[0].values.len() + 4;
+            if run.batch.len() >= BATCH_ROWS.min(30_000 / cols) {
+                flush(conn, run).await?;
+            }
+            Ok(())
+        }
+        None => {
+            flush(conn, run).await?;
+            let partnership = row.values.get("partnership_id").and_then(Value::as_str).and_then(|s| s.parse().ok());
+            alone(conn, run, at, row, partnership).await
+        }
+    }
+}
+
+/// Write one row through [`insert_in`], recording its problems or counting it.
+async fn alone(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: TableRow, partnership: Option<Id>) -> Result<(), ImportError> {
+    let (table, id) = (row.table, row.meta.id);
     let skip = row.bad_columns.clone();
     match insert_table_row(conn, row).await {
         Ok(()) => {
-            run.count(source, table);
-            Ok(vec![])
+            run.count(at.source, table);
+            run.refs.add(table, id, partnership);
         }
-        Err(e) => row_problems(e, &skip, str::to_string),
+        Err(e) => {
+            let found = row_problems(e, &skip, str::to_string)?;
+            run.problems.extend(found.into_iter().map(|(col, msg)| at.error(col.as_deref(), msg)));
+        }
     }
+    Ok(())
+}
+
+/// Write the waiting batch with one `INSERT`; if the database refuses it (a duplicate, say), write
+/// its rows one by one so each problem is named.
+async fn flush(conn: &mut SqliteConnection, run: &mut Run) -> Result<(), ImportError> {
+    if run.batch.is_empty() {
+        return Ok(());
+    }
+    let batch = std::mem::take(&mut run.batch);
+    let table = batch[0].row.table;
+    let cols: Vec<&str> = bulk::RowKind::Table(table).columns();
+    let one = format!("({})", vec!["?"; cols.len()].join(", "));
+    let sql = format!("INSERT INTO {table} ({}) VALUES {}", cols.join(", "), vec![one.as_str(); batch.len()].join(", "));
+    let mut args = sqlx::sqlite::SqliteArguments::default();
+    let ie = |e: sqlx::error::BoxDynError| Error::Internal(anyhow::anyhow!("{e}"));
+    for p in &batch {
+        use sqlx::Arguments;
+        args.add(p.row.meta.id).map_err(ie)?;
+        args.add(p.row.meta.version).map_err(ie)?;
+        args.add(db::timestamp_text(&p.row.meta.created_at)).map_err(ie)?;
+        args.add(db::timestamp_text(&p.row.meta.updated_at)).map_err(ie)?;
+        for v in &p.values {
+            bind_value(&mut args, v).map_err(ie)?;
+        }
+    }
+    match sqlx::query_with(&sql, args).execute(&mut *conn).await {
+        Ok(_) => {
+            for p in batch {
+                run.count(p.location.source, table);
+                run.refs.add(table, p.row.meta.id, p.partnership);
+            }
+        }
+        Err(sqlx::Error::Database(_)) => {
+            for p in batch {
+                alone(conn, run, p.location, p.row, p.partnership).await?;
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 fn new_meta() -> Meta {

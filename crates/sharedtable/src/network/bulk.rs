@@ -292,8 +292,11 @@ pub fn column_type(table: &str, column: &str) -> Option<ColType> {
     })
 }
 
-/// Every column of each table (metadata first) with its type, computed once.
-static TABLE_TYPES: std::sync::LazyLock<Vec<(&'static str, Vec<(&'static str, ColType)>)>> = std::sync::LazyLock::new(|| {
+/// A table's columns (metadata first) with their types.
+type TypedColumns = Vec<(&'static str, ColType)>;
+
+/// Every column of each table with its type, computed once.
+static TABLE_TYPES: std::sync::LazyLock<Vec<(&'static str, TypedColumns)>> = std::sync::LazyLock::new(|| {
     TABLES
         .iter()
         .map(|t| {
@@ -676,7 +679,7 @@ impl Header {
         };
         if !matches!(self.kind, RowKind::Table(_)) {
             // A column missing from the header was reported once, at row 1.
-            local.retain(|(c, _)| self.columns.iter().any(|k| *k == Some(c.as_str())));
+            local.retain(|(c, _)| self.columns.contains(&Some(c.as_str())));
         }
         for (c, m) in local {
             problems.push(at.error(Some(&c), m));
@@ -759,8 +762,6 @@ pub struct Part {
     pub location: Location,
     /// The kind of its rows; `None` for a JSON export (it names its tables).
     pub kind: Option<RowKind>,
-    /// Size in bytes of the file, for progress.
-    pub bytes: u64,
     body: Body,
 }
 
@@ -808,6 +809,10 @@ pub fn open(
             return vec![];
         }
     };
+    let format = format_of(&source.label, &head);
+    if format == Format::Workbook {
+        return open_workbook(at, source, forced, problems);
+    }
     let reader = match source.reader() {
         Ok(r) => wrap(r, len),
         Err(e) => {
@@ -815,14 +820,13 @@ pub fn open(
             return vec![];
         }
     };
-    match format_of(&source.label, &head) {
-        Format::Json => vec![Part { location: at, kind: None, bytes: len, body: Body::Json { reader } }],
-        Format::Csv => open_csv(at, reader, len, forced, problems).into_iter().collect(),
-        Format::Workbook => open_workbook(at, source, forced, len, problems),
+    match format {
+        Format::Json => vec![Part { location: at, kind: None, body: Body::Json { reader } }],
+        _ => open_csv(at, reader, forced, problems).into_iter().collect(),
     }
 }
 
-fn open_csv(at: Location, reader: Box<dyn Read + Send>, len: u64, forced: Option<RowKind>, problems: &mut Vec<RowError>) -> Option<Part> {
+fn open_csv(at: Location, reader: Box<dyn Read + Send>, forced: Option<RowKind>, problems: &mut Vec<RowError>) -> Option<Part> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(QuoteCheck::new(reader));
     let mut rec = csv::ByteRecord::new();
     match rdr.read_byte_record(&mut rec) {
@@ -859,10 +863,10 @@ fn open_csv(at: Location, reader: Box<dyn Read + Send>, len: u64, forced: Option
         }
     };
     let header = match_header(kind, names, &at, problems);
-    Some(Part { location: at, kind: Some(kind), bytes: len, body: Body::Csv { reader: Box::new(rdr), header } })
+    Some(Part { location: at, kind: Some(kind), body: Body::Csv { reader: Box::new(rdr), header } })
 }
 
-fn open_workbook(at: Location, source: &Source, forced: Option<RowKind>, len: u64, problems: &mut Vec<RowError>) -> Vec<Part> {
+fn open_workbook(at: Location, source: &Source, forced: Option<RowKind>, problems: &mut Vec<RowError>) -> Vec<Part> {
     use calamine::Reader as _;
     // A workbook is read whole (calamine needs to seek in it).
     let bytes: Result<std::borrow::Cow<'static, [u8]>, String> = match &source.data {
@@ -928,7 +932,7 @@ fn open_workbook(at: Location, source: &Source, forced: Option<RowKind>, len: u6
             p.location.row = Some(header_row);
             problems.push(p);
         }
-        parts.push(Part { location: here, kind: Some(kind), bytes: len, body: Body::Sheet { rows, first_row: header_row, header } });
+        parts.push(Part { location: here, kind: Some(kind), body: Body::Sheet { rows, first_row: header_row, header } });
     }
     parts
 }

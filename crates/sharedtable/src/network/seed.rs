@@ -479,7 +479,6 @@ mod tests {
             launched: "",
             status_reported: "Planning",
             source_url: "https://laneworkforce.org/x",
-            ..Default::default()
         });
         assert!(problems.is_empty(), "{problems:?}");
         let f = &p.fields;

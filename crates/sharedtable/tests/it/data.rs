@@ -294,6 +294,23 @@ async fn bad_files_are_reported_by_file_row_and_column_and_write_nothing() {
         ["dupes.csv row 2 column name: another partnership already has this name", "dupes.csv row 4 column name: another partnership already has this name"]
     );
 
+    // Duplicates in the export layout: a name (ignoring case) and an id, found when the batch
+    // is written, each still named by its row.
+    let csv = "id,slug,name,sector_label,region_name,region_states,source_urls\n\
+        0190a000-0000-7000-8000-000000000001,sigma-a,Sigma Makers,Manufacturing,Mohave,AZ,https://example.org/s\n\
+        0190a000-0000-7000-8000-000000000002,sigma-b,SIGMA makers,Manufacturing,Mohave,AZ,https://example.org/s\n\
+        0190a000-0000-7000-8000-000000000001,sigma-c,Sigma Three,Manufacturing,Mohave,AZ,https://example.org/s\n\
+        ,sigma-d,Sigma Four,Manufacturing,Mohave,AZ;ZZ,https://example.org/s\n";
+    let f = write(dir, "layout.csv", csv.as_bytes());
+    assert_eq!(
+        rejected(db, &[f]).await,
+        [
+            "layout.csv row 3 column name: another partnership already has this name",
+            "layout.csv row 4 column id: another partnership already has this id",
+            "layout.csv row 5 column region_states: 'ZZ' is not a USPS state code",
+        ]
+    );
+
     // An unknown column, and a required column missing.
     let f = write(dir, "wins.csv", b"partnership,year,initiative_kind,title,colour,source_url\nTech Talent Denver,2024,curriculum,T,red,https://example.org/w\n");
     assert_eq!(
@@ -333,6 +350,14 @@ async fn bad_files_are_reported_by_file_row_and_column_and_write_nothing() {
     let shown = rejected(db, &[good, bad]).await;
     assert_eq!(shown[0], "bad.json (wins) row 1 column partnership_id: is missing");
     assert_eq!(shown[1], "bad.json (wins) row 1 column initiative_kind: is missing");
+
+    // A file over 1 GiB is refused before it is read (a sparse file: no disk space used).
+    let big = dir.join("big.csv");
+    std::fs::File::create(&big).unwrap().set_len(sharedtable::network::bulk::MAX_FILE_BYTES + 1).unwrap();
+    assert_eq!(
+        rejected(db, &[big]).await,
+        ["big.csv: is 1073741825 bytes; files over 1 GiB (1073741824 bytes) are refused: split it into smaller files"]
+    );
 
     assert_eq!(row_counts(db).await, before, "nothing was written by any rejected import");
 

@@ -206,8 +206,17 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
     }
     if !run.problems.is_empty() {
         tx.rollback().await?;
+        // File order, then part (sheet or table) in the order first met, then row: problems of a
+        // batch are found when it is written, after later rows were read.
         let mut problems = run.problems;
-        problems.sort_by_key(|p| (p.location.source, p.location.part.clone(), p.location.row.unwrap_or(0)));
+        let mut first_seen: HashMap<(usize, Option<std::sync::Arc<str>>), usize> = HashMap::new();
+        for (i, p) in problems.iter().enumerate() {
+            first_seen.entry((p.location.source, p.location.part.clone())).or_insert(i);
+        }
+        problems.sort_by_key(|p| {
+            let part = first_seen.get(&(p.location.source, p.location.part.clone())).copied().unwrap_or(0);
+            (p.location.source, part, p.location.row.unwrap_or(0))
+        });
         return Err(ImportError::Rejected(problems));
     }
     tx.commit().await?;

@@ -40,7 +40,7 @@ pub struct ListFilter {
     pub search: Option<String>,
 }
 
-pub(super) fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
+fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
     match v {
         Value::Null => args.add(Option::<String>::None),
         Value::Bool(b) => args.add(*b),
@@ -53,7 +53,7 @@ pub(super) fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<()
     }
 }
 
-pub(super) fn field_values<F: Entity>(fields: &F) -> Result<Vec<Value>, Error> {
+fn field_values<F: Entity>(fields: &F) -> Result<Vec<Value>, Error> {
     let Value::Object(map) = serde_json::to_value(fields).map_err(|e| Error::Internal(e.into()))? else {
         return Err(Error::Internal(anyhow::anyhow!("{} fields are not an object", F::TABLE)));
     };

@@ -1,7 +1,13 @@
 //! The `sharedtable` command: serve, demo, migrate, import, export, report.
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
 use sharedtable::config::{DbArgs, ListenArgs};
+use sharedtable::network::bulk::{RowKind, Source};
+use sharedtable::network::store::bulk::{self as store_bulk, ImportError, ImportOptions, ImportSummary};
+use sharedtable::network::store::is_empty;
 use sharedtable::{db, AppState};
 
 #[derive(Parser)]
@@ -20,12 +26,52 @@ enum Command {
         #[command(flatten)]
         listen: ListenArgs,
     },
+    /// Load the bundled real network and the illustrative demo partnership into a database that
+    /// has no partnerships yet, then serve.
+    Demo {
+        #[command(flatten)]
+        listen: ListenArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import CSV, JSON (an export) or XLSX files in one transaction: every row of every file, or
+    /// nothing. Each problem is reported as `FILE row N column C: reason`.
+    Import {
+        /// The files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What the rows of every CSV file and sheet are: a table name (e.g. `partnerships`),
+        /// `network_partnerships` or `network_wins` (the layouts of data/network/*.csv). Told from
+        /// each file's header when not given.
+        #[arg(long, env = "SHAREDTABLE_IMPORT_KIND", value_parser = parse_kind)]
+        kind: Option<RowKind>,
+    },
+    /// Export every record: one JSON file that imports back exactly, or one CSV file per table.
+    Export {
+        /// `json` (one file) or `csv` (one file per table).
+        #[arg(long, env = "SHAREDTABLE_EXPORT_FORMAT", value_enum)]
+        format: ExportFormat,
+        /// The JSON file (`-` for standard output), or the directory for CSV files.
+        #[arg(long, env = "SHAREDTABLE_EXPORT_OUT")]
+        out: PathBuf,
+        /// Include people's email and phone (personal data; left out by default).
+        #[arg(long, env = "SHAREDTABLE_INCLUDE_CONTACTS")]
+        include_contacts: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
+}
+
+fn parse_kind(s: &str) -> Result<RowKind, String> {
+    RowKind::parse(s).ok_or_else(|| format!("'{s}' is not a kind of rows; use one of: {}", RowKind::expected()))
 }
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SHAREDTABLE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
         .with_writer(std::io::stderr)
@@ -35,16 +81,81 @@ async fn main() -> std::process::ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = db::connect(&cli.db.database_url).await?;
     match cli.command {
         Command::Serve { listen } => sharedtable::serve(AppState { db }, &listen.listen).await?,
         Command::Migrate => println!("database {} is up to date", cli.db.database_url),
+        Command::Demo { listen } => {
+            if is_empty(&db).await? {
+                match store_bulk::load_bundled(&db, true).await {
+                    Ok(summary) => print_demo_load(&db, &summary).await?,
+                    Err(e) => return Ok(import_failed(e)),
+                }
+            } else {
+                println!("The database already holds partnerships: nothing was loaded.");
+            }
+            sharedtable::serve(AppState { db }, &listen.listen).await?
+        }
+        Command::Import { files, kind } => {
+            let sources: Vec<Source> = files.iter().map(Source::path).collect();
+            match store_bulk::import(&db, &sources, &ImportOptions { kind, progress: true }).await {
+                Ok(summary) => {
+                    println!("Imported {} rows in one transaction:", summary.total());
+                    for (file, counts) in &summary.per_source {
+                        println!("  {file}: {}", ImportSummary::describe(counts));
+                    }
+                }
+                Err(e) => return Ok(import_failed(e)),
+            }
+        }
+        Command::Export { format, out, include_contacts } => {
+            let contacts = if include_contacts { "with contact details" } else { "without contact details (email, phone)" };
+            match format {
+                ExportFormat::Json if out.as_os_str() == "-" => {
+                    store_bulk::export_json(&db, std::io::BufWriter::new(std::io::stdout().lock()), include_contacts).await?;
+                }
+                ExportFormat::Json => {
+                    let file = std::fs::File::create(&out).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                    store_bulk::export_json(&db, std::io::BufWriter::new(file), include_contacts).await?;
+                    println!("Exported every table to {}, {contacts}.", out.display());
+                }
+                ExportFormat::Csv => {
+                    let written = store_bulk::export_csv(&db, &out, include_contacts).await?;
+                    let rows: usize = written.iter().map(|(_, n)| n).sum();
+                    println!("Exported {rows} rows into {} files in {}, {contacts}.", written.len(), out.display());
+                }
+            }
+        }
     }
-    Ok(std::process::ExitCode::SUCCESS)
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn print_demo_load(db: &db::Db, summary: &ImportSummary) -> anyhow::Result<()> {
+    let (partnerships, states, wins) = store_bulk::network_counts(db).await?;
+    println!("Loaded the bundled real network: {partnerships} partnerships in {states} states and {wins} of their wins, each linked to its public source:");
+    for (file, counts) in &summary.per_source {
+        let note = if file.contains("illustrative") { " (invented, badged \"Illustrative\" everywhere)" } else { "" };
+        println!("  {file}{note}: {}", ImportSummary::describe(counts));
+    }
+    Ok(())
+}
+
+/// Report why an import wrote nothing; every problem on its own line of standard error.
+fn import_failed(e: ImportError) -> ExitCode {
+    match e {
+        ImportError::Rejected(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!("error: nothing was imported: {} problem(s) found; fix them and import again", problems.len());
+        }
+        ImportError::Failed(err) => eprintln!("error: nothing was imported: {err:#}"),
+    }
+    ExitCode::FAILURE
 }

@@ -3,11 +3,13 @@
 //! health check; the impact report.
 
 pub mod api;
+pub mod bulk;
 pub mod entity;
 pub mod form_spec;
 pub mod forms;
 pub mod health;
 pub mod model;
+pub mod seed;
 pub mod store;
 
 use axum::Router;

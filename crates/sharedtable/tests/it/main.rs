@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module spawns the real app on an ephemeral port with a
 //! fresh SQLite file (see `support`).
 
+mod data;
 mod support;
 mod api;
 mod forms;

@@ -6,6 +6,8 @@
 //! referred to exists and, where required, belongs to the same partnership), the rule that an
 //! action team's business lead is a business, and the write itself.
 
+pub mod views;
+
 use serde_json::Value;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Row, SqliteConnection};

@@ -7,6 +7,9 @@ CREATE INDEX organizations_name_nocase ON organizations (name COLLATE NOCASE);
 CREATE INDEX organizations_kind_name ON organizations (kind, name COLLATE NOCASE);
 CREATE INDEX organizations_state_name ON organizations (state, name COLLATE NOCASE);
 
+-- A partnership's members by role (conveners, champions of each meeting in the health check).
+CREATE INDEX memberships_partnership_role ON memberships (partnership_id, role, organization_id);
+
 -- Latest wins across the network.
 CREATE INDEX wins_achieved ON wins (achieved DESC, created_at DESC);
 

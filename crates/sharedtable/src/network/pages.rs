@@ -155,8 +155,14 @@ fn pairs_ref<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a 
 /// A link to `path` with the filter `f`, one parameter replaced (or added) by `key = value`.
 fn filter_link(path: &str, f: &NetworkFilter, key: &'static str, value: &str) -> String {
     let mut pairs = filter_pairs(f);
-    pairs.retain(|(k, _)| *k != key);
-    pairs.push((key, value.to_string()));
+    match pairs.iter().position(|(k, _)| *k == key) {
+        Some(i) => pairs[i].1 = value.to_string(),
+        // Filters first, the illustrative flag last.
+        None => {
+            let at = pairs.iter().position(|(k, _)| *k == "include_illustrative").unwrap_or(pairs.len());
+            pairs.insert(at, (key, value.to_string()));
+        }
+    }
     link(path, &pairs_ref(&pairs))
 }
 
@@ -632,11 +638,16 @@ async fn organization(State(state): State<AppState>, Path(id): Path<String>) -> 
 // ---------------------------------------------------------------------------------------------
 // Impact report
 
+/// Most wins per kind and contributions per measure roll-up an HTML report lists (the JSON and
+/// Markdown forms list all); the rest are counted, with where to find them.
+pub const REPORT_ITEMS_SHOWN: usize = 25;
+
 #[derive(Template)]
 #[template(path = "network/report.html")]
 struct ReportPage<'a> {
     r: &'a Report,
     map_svg: String,
+    shown: usize,
 }
 
 #[derive(Template)]
@@ -645,6 +656,7 @@ struct ReportStandalone<'a> {
     r: &'a Report,
     map_svg: String,
     css: &'static str,
+    shown: usize,
 }
 
 fn report_map(r: &Report) -> String {
@@ -664,10 +676,10 @@ fn report_map(r: &Report) -> String {
 /// navigation): the same body template as `/report`, for `sharedtable report --format html`.
 /// Links are as in the report (see [`Report::absolutize`]).
 pub fn report_html(r: &Report) -> Result<String, Error> {
-    ReportStandalone { r, map_svg: report_map(r), css: layout::SITE_CSS }.render().map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))
+    ReportStandalone { r, map_svg: report_map(r), css: layout::SITE_CSS, shown: REPORT_ITEMS_SHOWN }.render().map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))
 }
 
 async fn report_page(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, Error> {
     let r = super::load_report(&state.db, truthy(&query.include_illustrative)).await?;
-    Ok(layout::render(&ReportPage { map_svg: report_map(&r), r: &r }).into_response())
+    Ok(layout::render(&ReportPage { map_svg: report_map(&r), r: &r, shown: REPORT_ITEMS_SHOWN }).into_response())
 }

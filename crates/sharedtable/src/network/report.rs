@@ -156,7 +156,7 @@ pub struct MeasureRollup {
     pub total: Option<f64>,
     /// Why there is no total, in words, when there is none.
     pub no_total_reason: Option<String>,
-    /// Each measure, partnership by name.
+    /// Each measure: largest latest value first, measures without a value last.
     pub contributions: Vec<Contribution>,
 }
 
@@ -313,8 +313,13 @@ pub fn build(input: &ReportInput) -> Report {
     let measures = groups
         .into_iter()
         .map(|((_, unit_key), mut g)| {
+            // Largest latest values first, measures without a value last; ties by partnership.
             g.contributions.sort_by(|a, b| {
-                a.partnership_name.to_lowercase().cmp(&b.partnership_name.to_lowercase()).then_with(|| a.measure_name.cmp(&b.measure_name))
+                b.value
+                    .unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&a.value.unwrap_or(f64::NEG_INFINITY))
+                    .then_with(|| a.partnership_name.to_lowercase().cmp(&b.partnership_name.to_lowercase()))
+                    .then_with(|| a.measure_name.cmp(&b.measure_name))
             });
             if NON_ADDITIVE_UNITS.contains(&unit_key.as_str()) {
                 g.no_total_reason = Some(format!("values in {} are not added up across partnerships", g.unit));
@@ -373,6 +378,10 @@ impl MeasureRollup {
     pub fn total_text(&self) -> Option<String> {
         self.total.map(format_number)
     }
+    /// "1 measure", "3 measures".
+    pub fn measures_text(&self) -> String {
+        plural(self.measures, "measure", "measures")
+    }
 }
 
 impl Contribution {
@@ -380,6 +389,11 @@ impl Contribution {
     pub fn value_text(&self) -> String {
         self.value.map(format_number).unwrap_or_else(|| "not recorded".into())
     }
+}
+
+/// "1 measure", "3 measures".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn md_escape(s: &str) -> String {
@@ -402,10 +416,10 @@ pub fn to_markdown(r: &Report) -> String {
     }
     s.push_str("## Partnerships\n\n");
     s.push_str(&format!(
-        "- {} in {} states\n- {}\n",
-        md_link(&format!("{} partnerships", r.partnerships.count), &r.partnerships.href),
-        r.states_with_partnerships,
-        md_link(&format!("{} wins reported", r.wins.count), &r.wins.href)
+        "- {} in {}\n- {}\n",
+        md_link(&plural(r.partnerships.count, "partnership", "partnerships"), &r.partnerships.href),
+        plural(r.states_with_partnerships, "state", "states"),
+        md_link(&format!("{} reported", plural(r.wins.count, "win", "wins")), &r.wins.href)
     ));
     if !r.concentration.states.is_empty() {
         s.push_str(&format!(
@@ -457,10 +471,10 @@ pub fn to_markdown(r: &Report) -> String {
             (None, None) => "no total".into(),
         };
         s.push_str(&format!(
-            "### {}, {}\n\n{} measures, {} with values; {total}.\n\n",
+            "### {}, {}\n\n{}, {} with values; {total}.\n\n",
             md_escape(&m.category_label),
             md_escape(&m.unit),
-            m.measures,
+            plural(m.measures, "measure", "measures"),
             m.with_values
         ));
         s.push_str("| Partnership | Measure | Period | Latest value | Source |\n|---|---|---|---:|---|\n");
@@ -592,9 +606,9 @@ mod tests {
         assert_eq!((people.category, people.unit.as_str()), (MeasureCategory::JobseekersWorkers, "people"));
         assert_eq!((people.measures, people.with_values, people.total), (3, 2, Some(42.5)));
         let names: Vec<(&str, String)> = people.contributions.iter().map(|c| (c.partnership_name.as_str(), c.value_text())).collect();
-        assert_eq!(names, [("A", "12".to_string()), ("B", "30.5".to_string()), ("C", "not recorded".to_string())]);
-        assert_eq!(people.contributions[1].partnership_href, "/partnerships/b");
-        assert_eq!(people.contributions[1].source_url.as_deref(), Some("https://example.org/b"));
+        assert_eq!(names, [("B", "30.5".to_string()), ("A", "12".to_string()), ("C", "not recorded".to_string())]);
+        assert_eq!(people.contributions[0].partnership_href, "/partnerships/b");
+        assert_eq!(people.contributions[0].source_url.as_deref(), Some("https://example.org/b"));
         let pct = &r.measures[1];
         assert_eq!((pct.unit.as_str(), pct.measures, pct.total), ("percent", 2, None));
         assert_eq!(pct.no_total_reason.as_deref(), Some("values in percent are not added up across partnerships"));
@@ -624,6 +638,7 @@ mod tests {
         assert!(md.contains("- Career camp: [C](/partnerships/c) · source not recorded"), "{md}");
         assert!(md.contains("3 measures, 2 with values; total of latest values: 42.5 people."), "{md}");
         assert!(md.contains("| [B](/partnerships/b) | New hires | 2024-06 | 30.5 | [source](https://example.org/b) |"), "{md}");
+        assert!(md.contains("### Employers and industry, companies\n\n1 measure, 1 with values; total of latest values: 1,200 companies."), "{md}");
         assert!(md.contains("no total: values in percent are not added up across partnerships"), "{md}");
     }
 

@@ -101,7 +101,7 @@ pub fn measure_chart(id: &str, title: &str, unit: &str, points: &[ChartPoint]) -
             .y_label_formatter(&y_label)
             .label_style(("sans-serif", 17).into_font().color(&BLACK))
             .axis_desc_style(("sans-serif", 18).into_font().color(&BLACK))
-            .light_line_style(RGBColor(0xee, 0xee, 0xee))
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(0xd0, 0xd7, 0xde))
             .draw()
             .map_err(ie)?;

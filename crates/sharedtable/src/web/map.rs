@@ -258,21 +258,22 @@ pub fn state_choropleth(counts: &HashMap<String, i64>, noun: Noun<'_>, label: &s
     }
     svg.push_str("</g>");
     // Legend: a swatch and range per class, then "none".
-    let _ = write!(svg, r#"<g class="legend" font-size="14" font-family="system-ui, sans-serif" transform="translate(20 {})">"#, h + 14);
+    let _ = write!(svg, r#"<g class="legend" font-size="18" font-family="system-ui, sans-serif" transform="translate(20 {})">"#, h + 10);
     let mut x = 0;
     let mut items: Vec<(String, &str)> =
         classes.iter().enumerate().map(|(i, (lo, hi))| (if lo == hi { lo.to_string() } else { format!("{lo}–{hi}") }, class_fill(i, k))).collect();
     items.insert(0, ("None".to_string(), EMPTY_FILL));
-    let _ = write!(svg, r##"<text x="{x}" y="14" fill="#1b1f24">{}:</text>"##, escape_xml(&format!("{} per state", capitalize(noun.many))));
-    x += 190;
+    let caption = format!("{} per state:", capitalize(noun.many));
+    let _ = write!(svg, r##"<text x="{x}" y="16" fill="#1b1f24">{}</text>"##, escape_xml(&caption));
+    x += 11 * caption.chars().count() as i32 + 12;
     for (text, fill) in items {
         let _ = write!(
             svg,
-            r##"<rect x="{x}" y="1" width="22" height="16" fill="{fill}" stroke="#8c959f"/><text x="{}" y="14" fill="#1b1f24">{}</text>"##,
-            x + 28,
+            r##"<rect x="{x}" y="1" width="26" height="19" fill="{fill}" stroke="#8c959f"/><text x="{}" y="16" fill="#1b1f24">{}</text>"##,
+            x + 32,
             escape_xml(&text)
         );
-        x += 38 + 9 * text.chars().count() as i32;
+        x += 46 + 11 * text.chars().count() as i32;
     }
     svg.push_str("</g></svg>");
     svg

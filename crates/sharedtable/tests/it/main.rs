@@ -2,3 +2,4 @@
 //! fresh SQLite file (see `support`).
 
 mod support;
+mod pages;

@@ -162,6 +162,11 @@ impl DirectorySort {
     pub fn parse(word: &str) -> Option<DirectorySort> {
         DirectorySort::ALL.iter().copied().find(|s| s.as_str() == word)
     }
+    /// Whether the column is computed from memberships (so every matching row must be
+    /// aggregated before a page can be cut).
+    fn on_aggregate(self) -> bool {
+        matches!(self, DirectorySort::Convener | DirectorySort::Businesses | DirectorySort::Champions)
+    }
     /// The SQL expression sorted on; unknown values are NULL and sort last either way. Stages sort
     /// in life-cycle order, not alphabetically.
     fn sql(self) -> &'static str {
@@ -239,18 +244,24 @@ pub async fn directory(
 
     let mut args = SqliteArguments::default();
     let cond = partnership_conditions(filter, &mut args)?;
-    let limit = match page {
-        Some(pg) => {
-            push(&mut args, pg.per_page as i64)?;
-            push(&mut args, pg.offset())?;
-            " LIMIT ? OFFSET ?"
-        }
-        None => "",
-    };
     let key = sort.sql();
     let dir = if desc { "DESC" } else { "ASC" };
+    let order = format!("ORDER BY ({key}) IS NULL, {key} {dir}, p.name COLLATE NOCASE, p.id");
+    let mut limit = String::new();
+    if let Some(pg) = page {
+        push(&mut args, pg.per_page as i64)?;
+        push(&mut args, pg.offset())?;
+        limit = " LIMIT ? OFFSET ?".into();
+    }
+    // Sorting on a partnership column: take the page first, then aggregate only its rows.
+    // Sorting on an aggregate (convener, businesses, champions): aggregate every row matching.
+    let (p_cte, outer_limit) = if sort.on_aggregate() {
+        (format!("SELECT * FROM partnerships p WHERE {cond}"), limit)
+    } else {
+        (format!("SELECT * FROM partnerships p WHERE {cond} {order}{limit}"), String::new())
+    };
     let sql = format!(
-        "WITH p AS (SELECT * FROM partnerships p WHERE {cond}),
+        "WITH p AS ({p_cte}),
          agg AS (
            SELECT m.partnership_id AS pid,
                   count(DISTINCT m.organization_id) AS members,
@@ -265,7 +276,7 @@ pub async fn directory(
                 p.stage_reported, p.illustrative, coalesce(agg.members, 0) AS members,
                 coalesce(agg.businesses, 0) AS businesses, coalesce(agg.champions, 0) AS champions, agg.conveners
          FROM p LEFT JOIN agg ON agg.pid = p.id
-         ORDER BY ({key}) IS NULL, {key} {dir}, p.name COLLATE NOCASE, p.id{limit}",
+         {order}{outer_limit}",
         industry = industry_kinds_sql(),
     );
     let rows: Vec<DirectoryDbRow> = sqlx::query_as_with(&sql, args).fetch_all(db).await?;
@@ -348,9 +359,9 @@ pub async fn network_counts(db: &Db, filter: &NetworkFilter) -> Result<NetworkCo
     push(&mut args, filter.include_illustrative)?;
     out.businesses = sqlx::query_scalar_with(
         &format!(
-            "SELECT count(DISTINCT m.organization_id) FROM memberships m JOIN organizations o ON o.id = m.organization_id
-             WHERE m.partnership_id IN (SELECT p.id FROM partnerships p WHERE {cond})
-               AND o.kind IN ({}) AND (? OR o.illustrative = 0)",
+            "SELECT count(DISTINCT m.organization_id)
+             FROM partnerships p CROSS JOIN memberships m ON m.partnership_id = p.id CROSS JOIN organizations o ON o.id = m.organization_id
+             WHERE {cond} AND +o.kind IN ({}) AND (? OR o.illustrative = 0)",
             industry_kinds_sql()
         ),
         args,
@@ -461,7 +472,7 @@ struct RegionRow {
     region_states: Json<Vec<String>>,
 }
 
-/// The health check input of each partnership in `ids`, loaded with eight queries whatever the
+/// The health check input of each partnership in `ids`, loaded with seven queries whatever the
 /// number of ids. Memberships count when current on `today` (no end date, or an end date not
 /// before `today` at the precision given). Ids that are not partnerships are left out.
 pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<HashMap<Id, HealthInput>, Error> {
@@ -493,45 +504,41 @@ pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<Hash
         );
     }
 
-    let memberships: Vec<(Id, MembershipRole, OrgKind)> = sqlx::query_as(&format!(
-        "SELECT m.partnership_id, m.role, o.kind FROM memberships m JOIN organizations o ON o.id = m.organization_id
-         WHERE m.partnership_id {IN} AND (m.ended IS NULL OR m.ended >= substr(?, 1, length(m.ended)))"
+    // (role, kind) pairs with their number, so each partnership sends a handful of rows.
+    let memberships: Vec<(Id, MembershipRole, OrgKind, i64)> = sqlx::query_as(&format!(
+        "SELECT m.partnership_id, m.role, o.kind, count(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
+         WHERE m.partnership_id {IN} AND (m.ended IS NULL OR m.ended >= substr(?, 1, length(m.ended)))
+         GROUP BY m.partnership_id, m.role, o.kind"
     ))
     .bind(&ids)
     .bind(&today_text)
     .fetch_all(db)
     .await?;
-    for (pid, role, kind) in memberships {
+    for (pid, role, kind, n) in memberships {
         if let Some(h) = out.get_mut(&pid) {
-            h.memberships.push((role, kind));
+            h.memberships.extend(std::iter::repeat_n((role, kind), n as usize));
         }
     }
 
-    let meetings: Vec<(Id, Id, NaiveDate)> =
-        sqlx::query_as(&format!("SELECT partnership_id, id, held_on FROM meetings WHERE partnership_id {IN}")).bind(&ids).fetch_all(db).await?;
-    let attendance: Vec<(Id, OrgKind, bool)> = sqlx::query_as(&format!(
-        "SELECT a.meeting_id, o.kind,
-                EXISTS (SELECT 1 FROM memberships c WHERE c.partnership_id = mt.partnership_id
-                        AND c.organization_id = a.organization_id AND c.role IN ({CHAMPION_ROLES_SQL})) AS champion
-         FROM meeting_attendance a JOIN meetings mt ON mt.id = a.meeting_id JOIN organizations o ON o.id = a.organization_id
-         WHERE mt.partnership_id {IN}"
+    // One row per meeting: its attendees' kinds (comma-separated) and how many of them are the
+    // partnership's industry champions or co-chairs, aggregated in SQL so that a national
+    // network's attendance (hundreds of thousands of rows) never crosses into Rust row by row.
+    let meetings: Vec<(Id, Id, NaiveDate, Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT mt.partnership_id, mt.id, mt.held_on,
+                (SELECT group_concat(o.kind) FROM meeting_attendance a JOIN organizations o ON o.id = a.organization_id
+                  WHERE a.meeting_id = mt.id) AS kinds,
+                (SELECT count(DISTINCT c.organization_id) FROM memberships c
+                  WHERE c.partnership_id = mt.partnership_id AND c.role IN ({CHAMPION_ROLES_SQL})
+                    AND EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = mt.id AND a.organization_id = c.organization_id)) AS champions
+         FROM meetings mt WHERE mt.partnership_id {IN}"
     ))
     .bind(&ids)
     .fetch_all(db)
     .await?;
-    let mut by_meeting: HashMap<Id, MeetingFacts> = meetings
-        .iter()
-        .map(|(_, id, held_on)| (*id, MeetingFacts { id: *id, held_on: *held_on, attendee_kinds: vec![], champions_present: 0 }))
-        .collect();
-    for (mid, kind, champion) in attendance {
-        if let Some(m) = by_meeting.get_mut(&mid) {
-            m.attendee_kinds.push(kind);
-            m.champions_present += champion as usize;
-        }
-    }
-    for (pid, mid, _) in &meetings {
-        if let (Some(h), Some(m)) = (out.get_mut(pid), by_meeting.remove(mid)) {
-            h.meetings.push(m);
+    for (pid, id, held_on, kinds, champions) in meetings {
+        if let Some(h) = out.get_mut(&pid) {
+            let attendee_kinds = kinds.as_deref().map(|k| k.split(',').filter_map(OrgKind::parse).collect()).unwrap_or_default();
+            h.meetings.push(MeetingFacts { id, held_on, attendee_kinds, champions_present: champions as usize });
         }
     }
 
@@ -1013,7 +1020,7 @@ pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate)
         "SELECT p.slug AS partnership_slug, p.name AS partnership_name, m.name, m.unit, m.category,
                 o.period, o.actual, o.source_url
          FROM measures m JOIN partnerships p ON p.id = m.partnership_id
-         LEFT JOIN observations o ON o.id = (SELECT o2.id FROM observations o2 WHERE o2.measure_id = m.id ORDER BY o2.period DESC, o2.id DESC LIMIT 1)
+         LEFT JOIN observations o ON o.id = (SELECT o2.id FROM observations o2 WHERE o2.measure_id = m.id ORDER BY o2.period DESC LIMIT 1)
          WHERE ? OR p.illustrative = 0
          ORDER BY p.name COLLATE NOCASE, m.name COLLATE NOCASE",
     )

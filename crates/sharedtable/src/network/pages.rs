@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -80,6 +80,10 @@ fn parse_state(v: &Option<String>) -> Result<Option<String>, Error> {
 }
 
 impl ListQuery {
+    /// Read a query string. Errors: a query that is not `key=value` pairs, or a key given twice.
+    pub fn parse(raw: Option<&str>) -> Result<ListQuery, Error> {
+        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| Error::BadRequest(format!("the query string cannot be read: {e}")))
+    }
     /// The partnership filter. Errors: an unknown state code or stage word, named.
     pub fn network_filter(&self) -> Result<NetworkFilter, Error> {
         let stage = match given(&self.stage) {
@@ -269,7 +273,8 @@ struct OverviewPage {
     filtered: bool,
 }
 
-async fn overview(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, Error> {
+async fn overview(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+    let query = ListQuery::parse(raw.as_deref())?;
     let f = query.network_filter()?;
     let counts = views::network_counts(&state.db, &f).await?;
     let wins = views::latest_wins(&state.db, &f, 10).await?;
@@ -353,7 +358,8 @@ const DIRECTORY_COLUMNS: &[(DirectorySort, &str, bool)] = &[
     (DirectorySort::Champions, "Champions", true),
 ];
 
-async fn directory(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, Error> {
+async fn directory(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+    let query = ListQuery::parse(raw.as_deref())?;
     let f = query.network_filter()?;
     let (sort, desc) = query.sort()?;
     let req = pagination::parse(query.page.as_deref(), query.per_page.as_deref(), DEFAULT_PER_PAGE)?;
@@ -431,7 +437,8 @@ pub const DIRECTORY_CSV_HEADER: &[&str] = &[
     "illustrative",
 ];
 
-async fn directory_csv(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, Error> {
+async fn directory_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+    let query = ListQuery::parse(raw.as_deref())?;
     let f = query.network_filter()?;
     let (sort, desc) = query.sort()?;
     let (rows, _) = views::directory(&state.db, &f, sort, desc, None).await?;
@@ -586,7 +593,8 @@ struct OrganizationsPage {
     include_illustrative: bool,
 }
 
-async fn organizations(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, Error> {
+async fn organizations(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+    let query = ListQuery::parse(raw.as_deref())?;
     let f = query.org_filter()?;
     let req = pagination::parse(query.page.as_deref(), query.per_page.as_deref(), DEFAULT_PER_PAGE)?;
     let (rows, total) = views::organizations(&state.db, &f, req).await?;
@@ -679,7 +687,8 @@ pub fn report_html(r: &Report) -> Result<String, Error> {
     ReportStandalone { r, map_svg: report_map(r), css: layout::SITE_CSS, shown: REPORT_ITEMS_SHOWN }.render().map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))
 }
 
-async fn report_page(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, Error> {
+async fn report_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
+    let query = ListQuery::parse(raw.as_deref())?;
     let r = super::load_report(&state.db, truthy(&query.include_illustrative)).await?;
     Ok(layout::render(&ReportPage { map_svg: report_map(&r), r: &r, shown: REPORT_ITEMS_SHOWN }).into_response())
 }

@@ -172,6 +172,7 @@ pub struct Report {
     /// Most partnerships first, ties by state name.
     pub by_state: Vec<StateFigure>,
     pub concentration: Concentration,
+    /// All wins covered; links to the report's own list of wins by kind.
     pub wins: Figure,
     /// Most wins first, ties by label.
     pub wins_by_kind: Vec<KindFigure>,
@@ -193,7 +194,7 @@ pub fn format_number(v: f64) -> String {
     let digits = int.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -339,7 +340,7 @@ pub fn build(input: &ReportInput) -> Report {
         states_with_partnerships: by_state.len(),
         by_state,
         concentration,
-        wins: Figure { count: input.wins.len(), href: with_query("/", "", inc) },
+        wins: Figure { count: input.wins.len(), href: format!("{}#r-wins", with_query("/report", "", inc)) },
         wins_by_kind,
         measures,
     }
@@ -588,7 +589,7 @@ mod tests {
     #[test]
     fn wins_by_kind_link_their_sources() {
         let r = build(&input());
-        assert_eq!(r.wins.count, 3);
+        assert_eq!(r.wins, Figure { count: 3, href: "/report#r-wins".into() });
         assert_eq!(r.wins_by_kind.len(), 2);
         let aware = &r.wins_by_kind[0];
         assert_eq!((aware.kind, aware.label.as_str(), aware.wins), (InitiativeKind::CareerAwareness, "Career awareness", 2));

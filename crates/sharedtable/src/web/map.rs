@@ -302,7 +302,7 @@ mod tests {
         assert_eq!((az.fips.as_str(), az.name.as_str()), ("04", "Arizona"));
         // The first point of every state lies inside the 975 x 610 frame.
         for s in STATE_SHAPES.iter() {
-            let mut nums = s.d[1..].split(|c| c == ' ' || c == 'l').take(2).map(|n| n.parse::<f64>().unwrap());
+            let mut nums = s.d[1..].split([' ', 'l']).take(2).map(|n| n.parse::<f64>().unwrap());
             let (x, y) = (nums.next().unwrap(), nums.next().unwrap());
             assert!((0.0..=975.0).contains(&x) && (0.0..=610.0).contains(&y), "{} starts at {x},{y}", s.usps);
         }

@@ -318,6 +318,9 @@ async fn directory_sorts_filters_pages_and_downloads() {
     assert_eq!(status, 400);
     assert!(bad.contains("state &#39;ZZ&#39; is not a USPS state code") || bad.contains("state 'ZZ' is not a USPS state code"), "{bad}");
     assert_eq!(get(&app, "/partnerships?sort=color").await.0, 400);
+    let (status, twice) = get(&app, "/partnerships?state=AZ&state=CO").await;
+    assert_eq!(status, 400);
+    assert!(twice.contains("the query string cannot be read: duplicate field"), "{twice}");
 
     // CSV of the same filtered rows, sorted the same way.
     let resp = app.client.get(app.url("/partnerships.csv?sort=name&dir=desc")).send().await.unwrap();

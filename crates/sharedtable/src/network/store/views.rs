@@ -844,7 +844,7 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
         })
         .collect();
     let mut other_initiatives: Vec<InitiativeView> = initiatives_of.into_values().flatten().collect();
-    other_initiatives.sort_by(|a, b| a.initiative.fields.title.to_lowercase().cmp(&b.initiative.fields.title.to_lowercase()));
+    other_initiatives.sort_by_key(|i| i.initiative.fields.title.to_lowercase());
     let mut obs_of: HashMap<Id, Vec<Observation>> = HashMap::new();
     for o in observations {
         obs_of.entry(o.fields.measure_id).or_default().push(o);

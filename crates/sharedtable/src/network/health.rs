@@ -111,6 +111,56 @@ pub fn check(input: &HealthInput) -> Vec<Indicator> {
     vec![regional(input), business_led(input), industry_priorities(input), support_team(input), action_plan(input)]
 }
 
+/// A compact summary of a health check for lists, e.g. "3 of 5 met, 2 unknown".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
+pub struct HealthSummary {
+    pub met: usize,
+    pub not_met: usize,
+    pub unknown: usize,
+}
+
+impl HealthSummary {
+    /// Count the verdicts of a check.
+    pub fn of(indicators: &[Indicator]) -> HealthSummary {
+        let mut s = HealthSummary::default();
+        for i in indicators {
+            match i.verdict {
+                Verdict::Met => s.met += 1,
+                Verdict::NotMet => s.not_met += 1,
+                Verdict::Unknown => s.unknown += 1,
+            }
+        }
+        s
+    }
+    /// Number of indicators checked.
+    pub fn total(&self) -> usize {
+        self.met + self.not_met + self.unknown
+    }
+    /// In words: "3 of 5 met, 1 not met, 1 unknown" (parts that are zero are left out, except
+    /// the met count).
+    pub fn text(&self) -> String {
+        let mut s = format!("{} of {} met", self.met, self.total());
+        if self.not_met > 0 {
+            s.push_str(&format!(", {} not met", self.not_met));
+        }
+        if self.unknown > 0 {
+            s.push_str(&format!(", {} unknown", self.unknown));
+        }
+        s
+    }
+    /// The verdict class of the summary as a whole: met when all are met, not met when any is
+    /// not met, else unknown.
+    pub fn overall(&self) -> Verdict {
+        if self.not_met > 0 {
+            Verdict::NotMet
+        } else if self.unknown > 0 || self.met == 0 {
+            Verdict::Unknown
+        } else {
+            Verdict::Met
+        }
+    }
+}
+
 fn regional(i: &HealthInput) -> Indicator {
     let (verdict, reason) = if i.region_counties.len() > 1 {
         (Verdict::Met, format!("the region spans {} counties", i.region_counties.len()))
@@ -242,6 +292,18 @@ mod tests {
             priorities: vec![],
             today: d("2026-11-30"),
         }
+    }
+
+    #[test]
+    fn summary_counts_verdicts_in_words() {
+        let mut i = empty();
+        i.region_counties = vec!["04015".into(), "04025".into()];
+        i.memberships = vec![(MembershipRole::SupportTeam, OrgKind::K12)];
+        let s = HealthSummary::of(&check(&i));
+        assert_eq!((s.met, s.not_met, s.unknown), (1, 1, 3));
+        assert_eq!(s.text(), "1 of 5 met, 1 not met, 3 unknown");
+        assert_eq!(s.overall(), Verdict::NotMet);
+        assert_eq!(HealthSummary { met: 5, not_met: 0, unknown: 0 }.text(), "5 of 5 met");
     }
 
     #[test]

@@ -9,14 +9,27 @@ pub mod form_spec;
 pub mod forms;
 pub mod health;
 pub mod model;
+pub mod pages;
+pub mod report;
 pub mod seed;
 pub mod store;
 
 use axum::Router;
 
-use crate::web::AppState;
+use crate::db::Db;
+use crate::web::{AppState, Error};
+
+pub use pages::report_html;
 
 /// Every route of the network module (pages, forms and API).
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(api::routes()).merge(forms::routes())
+    Router::new().merge(api::routes()).merge(forms::routes()).merge(pages::routes())
+}
+
+/// The impact report of the network as of today (UTC), illustrative records included only when
+/// asked. For the `/report` page, the CLI (`sharedtable report`) and the API; render it with
+/// [`report::to_markdown`], [`report_html`] or serialize it as JSON.
+pub async fn load_report(db: &Db, include_illustrative: bool) -> Result<report::Report, Error> {
+    let input = store::views::report_input(db, include_illustrative, chrono::Utc::now().date_naive()).await?;
+    Ok(report::build(&input))
 }

@@ -9,6 +9,7 @@
 //! action team's business lead is a business, and the write itself.
 
 pub mod bulk;
+pub mod views;
 
 use serde_json::Value;
 use sqlx::sqlite::SqliteArguments;

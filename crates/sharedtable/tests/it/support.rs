@@ -35,3 +35,9 @@ pub async fn spawn() -> TestApp {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { base: format!("http://{addr}"), db, db_url, dir, client }
 }
+
+/// Load the bundled real network (47 partnerships, 24 wins) into the app's database, without the
+/// illustrative demo.
+pub async fn load_bundled(app: &TestApp) {
+    sharedtable::network::store::bulk::load_bundled(&app.db, false).await.expect("bundled network loads");
+}

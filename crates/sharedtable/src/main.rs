@@ -58,6 +58,29 @@ enum Command {
         #[arg(long, env = "SHAREDTABLE_INCLUDE_CONTACTS")]
         include_contacts: bool,
     },
+    /// Write the network impact report: HTML (a printable page), Markdown or JSON.
+    Report {
+        /// `html`, `md` or `json`.
+        #[arg(long, env = "SHAREDTABLE_REPORT_FORMAT", value_enum, default_value = "html")]
+        format: ReportFormat,
+        /// The file to write; standard output when not given.
+        #[arg(long, env = "SHAREDTABLE_REPORT_OUT")]
+        out: Option<PathBuf>,
+        /// Include illustrative records (left out by default).
+        #[arg(long, env = "SHAREDTABLE_INCLUDE_ILLUSTRATIVE")]
+        include_illustrative: bool,
+        /// Address of the running site (e.g. `https://table.example.org`), so the report's links to
+        /// pages work from a file; links stay relative when not given.
+        #[arg(long, env = "SHAREDTABLE_BASE_URL")]
+        base_url: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Md,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -129,6 +152,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let written = store_bulk::export_csv(&db, &out, include_contacts).await?;
                     let rows: usize = written.iter().map(|(_, n)| n).sum();
                     println!("Exported {rows} rows into {} files in {}, {contacts}.", written.len(), out.display());
+                }
+            }
+        }
+        Command::Report { format, out, include_illustrative, base_url } => {
+            let mut report = sharedtable::network::load_report(&db, include_illustrative).await?;
+            if let Some(base) = &base_url {
+                report.absolutize(base);
+            }
+            let text = match format {
+                ReportFormat::Html => sharedtable::network::report_html(&report)?,
+                ReportFormat::Md => sharedtable::network::report::to_markdown(&report),
+                ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    eprintln!("Wrote the impact report to {}.", path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().lock().write_all(text.as_bytes())?;
                 }
             }
         }

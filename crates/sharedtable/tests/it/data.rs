@@ -473,3 +473,40 @@ async fn demo_loads_once_and_serves() {
     let second = run();
     assert!(second.starts_with("The database already holds partnerships: nothing was loaded."), "{second}");
 }
+
+#[tokio::test]
+async fn the_cli_writes_the_impact_report_as_json_markdown_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("report.db").display());
+    let db = sharedtable::db::connect(&db_url).await.unwrap();
+    sharedtable::network::store::bulk::load_bundled(&db, true).await.unwrap();
+    let run = |format: &str, extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
+            .args(["--database-url", &db_url, "report", "--format", format])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Illustrative records are left out by default: the real network only.
+    let json: serde_json::Value = serde_json::from_str(&run("json", &[])).unwrap();
+    assert_eq!(json["partnerships"]["count"], 47);
+    assert_eq!(json["states_with_partnerships"], 12);
+    assert_eq!(json["wins"]["count"], 24);
+    assert_eq!(json["by_state"][0]["usps"], "CO");
+    assert_eq!(json["by_state"][0]["partnerships"], 22);
+    let with_demo: serde_json::Value = serde_json::from_str(&run("json", &["--include-illustrative"])).unwrap();
+    assert_eq!(with_demo["partnerships"]["count"], 48);
+
+    let md = run("md", &["--base-url", "https://table.example.org/"]);
+    assert!(md.starts_with("# Impact report"));
+    assert!(md.contains("| Colorado | [22](https://table.example.org/partnerships?state=CO) | 46.8% |"), "{md}");
+
+    let out = dir.path().join("report.html");
+    run("html", &["--out", out.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("Lane County Technology Collaborative"));
+    assert!(!html.contains("Example Valley"), "illustrative partnership left out");
+}

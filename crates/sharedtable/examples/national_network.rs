@@ -1,5 +1,6 @@
-//! Generate a synthetic national-scale network for the benchmark: one CSV file per table in the
-//! export CSV layout (`id, version, created_at, updated_at`, then the table's columns), written
+//! Generate a synthetic national-scale network for the benchmark: one CSV file per table with the
+//! table's own column order (`id`, the table's columns, `version, created_at, updated_at`, as in
+//! the schema, so `sqlite3 .import` can load the same file into the same table), written
 //! into a directory, ready for `sharedtable import DIR/*.csv` and for `sqlite3 .import`.
 //!
 //! Usage: `cargo run --release --example national_network -- OUT_DIR [PARTNERSHIPS] [ORGS] [OBSERVATIONS]`
@@ -39,7 +40,7 @@ const TS: &str = "2026-01-01T00:00:00.000000Z";
 
 fn writer<F: Entity>(dir: &Path) -> std::io::Result<BufWriter<File>> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join(format!("{}.csv", F::TABLE)))?);
-    writeln!(w, "id,version,created_at,updated_at,{}", F::COLUMNS.join(","))?;
+    writeln!(w, "id,{},version,created_at,updated_at", F::COLUMNS.join(","))?;
     Ok(w)
 }
 
@@ -76,7 +77,7 @@ fn main() -> std::io::Result<()> {
         let stage = Stage::ALL[rng.below(Stage::ALL.len())].as_str();
         writeln!(
             w,
-            "{},1,{TS},{TS},synthetic-{p},Synthetic {sector} Partnership {p},{sector},{naics},Synthetic region {p},{counties},{},{},{stage},,,https://example.org/synthetic,true",
+            "{},synthetic-{p},Synthetic {sector} Partnership {p},{sector},{naics},Synthetic region {p},{counties},{},{},{stage},,,https://example.org/synthetic,true,1,{TS},{TS}",
             id(1, p),
             st.usps,
             2010 + (p % 16)
@@ -92,7 +93,7 @@ fn main() -> std::io::Result<()> {
         let kind = if o % 3 == 0 { kinds[rng.below(kinds.len())] } else { OrgKind::Business };
         let naics = if kind == OrgKind::Business { sectors[rng.below(sectors.len())].1 } else { "" };
         let st = &part_state[(o % n_part) as usize];
-        writeln!(w, "{},1,{TS},{TS},Synthetic Organization {o},{},{naics},,{st},,,{},,true", id(2, o), kind.as_str(), 5 + o % 500)?;
+        writeln!(w, "{},Synthetic Organization {o},{},{naics},,{st},,,{},,true,1,{TS},{TS}", id(2, o), kind.as_str(), 5 + o % 500)?;
         org_kind.push(kind);
     }
     w.flush()?;
@@ -108,7 +109,7 @@ fn main() -> std::io::Result<()> {
         } else {
             "support_team"
         };
-        writeln!(w, "{},1,{TS},{TS},{},{},{role},2020,", id(3, o), id(1, p), id(2, o))?;
+        writeln!(w, "{},{},{},{role},2020,,1,{TS},{TS}", id(3, o), id(1, p), id(2, o))?;
     }
     w.flush()?;
 
@@ -120,11 +121,11 @@ fn main() -> std::io::Result<()> {
         for m in 0..12u64 {
             let mid = p * 12 + m;
             let kind = if m == 0 { "launch" } else { "partnership" };
-            writeln!(w, "{},1,{TS},{TS},{},{}-{:02}-15,{kind},Meeting {m},", id(4, mid), id(1, p), 2023 + m / 4, 1 + (m % 4) * 3)?;
+            writeln!(w, "{},{},{}-{:02}-15,{kind},Meeting {m},,1,{TS},{TS}", id(4, mid), id(1, p), 2023 + m / 4, 1 + (m % 4) * 3)?;
             for k in 0..8u64 {
                 let o = p + n_part * k;
                 if o < n_org {
-                    writeln!(a, "{},1,{TS},{TS},{},{}", id(5, n_att), id(4, mid), id(2, o))?;
+                    writeln!(a, "{},{},{},1,{TS},{TS}", id(5, n_att), id(4, mid), id(2, o))?;
                     n_att += 1;
                 }
             }
@@ -143,14 +144,14 @@ fn main() -> std::io::Result<()> {
         let lead = (0..n_org / n_part).map(|k| p + n_part * k).find(|o| *o < n_org && org_kind[*o as usize] == OrgKind::Business);
         for r in 0..3u64 {
             let pr = p * 3 + r;
-            writeln!(wp, "{},1,{TS},{TS},{},{},Priority {r},,active,{}", id(6, pr), id(1, p), r + 1, id(4, p * 12))?;
-            writeln!(wt, "{},1,{TS},{TS},{},{},Action team {r},", id(7, pr), id(1, p), id(6, pr))?;
+            writeln!(wp, "{},{},{},Priority {r},,active,{},1,{TS},{TS}", id(6, pr), id(1, p), r + 1, id(4, p * 12))?;
+            writeln!(wt, "{},{},{},Action team {r},,1,{TS},{TS}", id(7, pr), id(1, p), id(6, pr))?;
             if let Some(o) = lead {
-                writeln!(wm, "{},1,{TS},{TS},{},{},business_lead", id(8, pr), id(7, pr), id(2, o))?;
+                writeln!(wm, "{},{},{},business_lead,1,{TS},{TS}", id(8, pr), id(7, pr), id(2, o))?;
             }
             for i in 0..2u64 {
                 let kind = InitiativeKind::ALL[rng.below(InitiativeKind::ALL.len())].as_str();
-                writeln!(wi, "{},1,{TS},{TS},{},{},Initiative {r}.{i},,{kind},active,2024,", id(9, pr * 2 + i), id(1, p), id(7, pr))?;
+                writeln!(wi, "{},{},{},Initiative {r}.{i},,{kind},active,2024,,1,{TS},{TS}", id(9, pr * 2 + i), id(1, p), id(7, pr))?;
             }
         }
     }
@@ -163,7 +164,7 @@ fn main() -> std::io::Result<()> {
     let n_measures = n_part * 5;
     for m in 0..n_measures {
         let cat = MeasureCategory::ALL[(m % 5) as usize].as_str();
-        writeln!(wme, "{},1,{TS},{TS},{},,Measure {m},people,increase,{cat},", id(10, m), id(1, m / 5))?;
+        writeln!(wme, "{},{},,Measure {m},people,increase,{cat},,1,{TS},{TS}", id(10, m), id(1, m / 5))?;
     }
     wme.flush()?;
     let mut wo = writer::<ObservationFields>(dir)?;
@@ -176,7 +177,7 @@ fn main() -> std::io::Result<()> {
             }
             let year = 2000 + k / 12;
             let month = 1 + k % 12;
-            writeln!(wo, "{},1,{TS},{TS},{},{year}-{month:02},{},{},synthetic,", id(11, n), id(10, m), 10 + rng.below(90), 50)?;
+            writeln!(wo, "{},{},{year}-{month:02},{},{},synthetic,,1,{TS},{TS}", id(11, n), id(10, m), 10 + rng.below(90), 50)?;
             n += 1;
         }
     }
@@ -187,7 +188,7 @@ fn main() -> std::io::Result<()> {
     for p in 0..n_part {
         for k in 0..3u64 {
             let kind = InitiativeKind::ALL[rng.below(InitiativeKind::ALL.len())].as_str();
-            writeln!(ww, "{},1,{TS},{TS},{},{},{},Win {k} of partnership {p},,{kind},people=12,https://example.org/win,true", id(12, p * 3 + k), id(1, p), id(9, p * 6 + k * 2), 2020 + k)?;
+            writeln!(ww, "{},{},{},{},Win {k} of partnership {p},,{kind},people=12,https://example.org/win,true,1,{TS},{TS}", id(12, p * 3 + k), id(1, p), id(9, p * 6 + k * 2), 2020 + k)?;
         }
     }
     ww.flush()?;

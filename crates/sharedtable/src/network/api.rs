@@ -45,6 +45,7 @@ use super::health::{self, Indicator};
 use super::model::{Meta, PartnershipFields, Record};
 use super::store::{self, health_input, ListFilter, PageRequest};
 use crate::db::Id;
+use crate::web::error::body_error;
 use crate::web::{AppState, Error, FieldErrors, Problem};
 
 /// Path prefix of every API route.
@@ -100,7 +101,7 @@ fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<Id, Error> {
 }
 
 /// The query string as (name, value) pairs; a name given twice is an error.
-fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
+pub(super) fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|e| Error::BadRequest(format!("the query string cannot be read: {e}")))?;
     let mut errs = FieldErrors::default();
@@ -200,13 +201,7 @@ fn json_object<F: Entity>(headers: &HeaderMap, body: Result<Bytes, BytesRejectio
         let got = if ct.is_empty() { "no Content-Type".to_string() } else { format!("Content-Type '{ct}'") };
         return Err(Error::UnsupportedMediaType(format!("send the {} as JSON with Content-Type: application/json (got {got})", F::SINGULAR)));
     }
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge(crate::web::MAX_BODY_BYTES)
-        } else {
-            Error::BadRequest(format!("the body could not be read: {}", e.body_text()))
-        }
-    })?;
+    let bytes = body.map_err(|e| body_error("the body", e))?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(Error::BadRequest(format!(
@@ -334,22 +329,22 @@ fn record_schema_name<F: Entity>() -> String {
     n.strip_suffix("Fields").unwrap_or(&n).to_string()
 }
 
-fn schema_ref(name: &str) -> RefOr<Schema> {
+pub(super) fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn string_schema() -> ObjectBuilder {
+pub(super) fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
-fn problem_response(description: &str) -> utoipa::openapi::Response {
+pub(super) fn problem_response(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
         .content("application/problem+json", ContentBuilder::new().schema(Some(schema_ref("Problem"))).build())
         .build()
 }
 
-fn json_response(description: &str, schema: RefOr<Schema>) -> ResponseBuilder {
+pub(super) fn json_response(description: &str, schema: RefOr<Schema>) -> ResponseBuilder {
     ResponseBuilder::new().description(description).content("application/json", ContentBuilder::new().schema(Some(schema)).build())
 }
 

@@ -10,6 +10,7 @@
 //!   412 when the record changed since).
 //! - `DELETE /api/v1/{table}/{id}`: delete; `If-Match` required as for `PUT`.
 //! - `GET /api/v1/partnerships/{id}/health`: the Next Gen health check.
+//! - `POST /api/v1/import`: import a file, all rows or none (handled in `upload.rs`).
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, built from the same descriptions.
 //!
 //! Every error is an RFC 9457 `application/problem+json` document naming each wrong field,
@@ -629,6 +630,7 @@ pub fn openapi() -> OpenApi {
         .response("400", problem_response("The id is not a UUID."))
         .response("404", problem_response("No such partnership."));
     doc.paths.paths.insert(format!("{PREFIX}/partnerships/{{id}}/health"), PathItem::new(HttpMethod::Get, health_op));
+    super::upload::document(&mut doc);
     let doc_op = OperationBuilder::new()
         .tag("meta")
         .operation_id(Some("get_openapi"))

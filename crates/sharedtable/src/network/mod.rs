@@ -11,12 +11,13 @@ pub mod health;
 pub mod model;
 pub mod seed;
 pub mod store;
+pub mod upload;
 
 use axum::Router;
 
 use crate::web::AppState;
 
-/// Every route of the network module (pages, forms and API).
+/// Every route of the network module (pages, forms, import and API).
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(api::routes()).merge(forms::routes())
+    Router::new().merge(api::routes()).merge(forms::routes()).merge(upload::routes())
 }

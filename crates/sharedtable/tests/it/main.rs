@@ -5,3 +5,4 @@ mod data;
 mod support;
 mod api;
 mod forms;
+mod upload;

@@ -10,6 +10,7 @@
 //!   412 when the record changed since).
 //! - `DELETE /api/v1/{table}/{id}`: delete; `If-Match` required as for `PUT`.
 //! - `GET /api/v1/partnerships/{id}/health`: the Next Gen health check.
+//! - `POST /api/v1/import`: import a file, all rows or none (handled in `upload.rs`).
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, built from the same descriptions.
 //!
 //! Every error is an RFC 9457 `application/problem+json` document naming each wrong field,
@@ -45,6 +46,7 @@ use super::health::{self, Indicator};
 use super::model::{Meta, PartnershipFields, Record};
 use super::store::{self, health_input, ListFilter, PageRequest};
 use crate::db::Id;
+use crate::web::error::body_error;
 use crate::web::{AppState, Error, FieldErrors, Problem};
 
 /// Path prefix of every API route.
@@ -100,7 +102,7 @@ fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<Id, Error> {
 }
 
 /// The query string as (name, value) pairs; a name given twice is an error.
-fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
+pub(super) fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|e| Error::BadRequest(format!("the query string cannot be read: {e}")))?;
     let mut errs = FieldErrors::default();
@@ -200,13 +202,7 @@ fn json_object<F: Entity>(headers: &HeaderMap, body: Result<Bytes, BytesRejectio
         let got = if ct.is_empty() { "no Content-Type".to_string() } else { format!("Content-Type '{ct}'") };
         return Err(Error::UnsupportedMediaType(format!("send the {} as JSON with Content-Type: application/json (got {got})", F::SINGULAR)));
     }
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge(crate::web::MAX_BODY_BYTES)
-        } else {
-            Error::BadRequest(format!("the body could not be read: {}", e.body_text()))
-        }
-    })?;
+    let bytes = body.map_err(|e| body_error("the body", e))?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(Error::BadRequest(format!(
@@ -334,22 +330,22 @@ fn record_schema_name<F: Entity>() -> String {
     n.strip_suffix("Fields").unwrap_or(&n).to_string()
 }
 
-fn schema_ref(name: &str) -> RefOr<Schema> {
+pub(super) fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn string_schema() -> ObjectBuilder {
+pub(super) fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
-fn problem_response(description: &str) -> utoipa::openapi::Response {
+pub(super) fn problem_response(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
         .content("application/problem+json", ContentBuilder::new().schema(Some(schema_ref("Problem"))).build())
         .build()
 }
 
-fn json_response(description: &str, schema: RefOr<Schema>) -> ResponseBuilder {
+pub(super) fn json_response(description: &str, schema: RefOr<Schema>) -> ResponseBuilder {
     ResponseBuilder::new().description(description).content("application/json", ContentBuilder::new().schema(Some(schema)).build())
 }
 
@@ -634,6 +630,7 @@ pub fn openapi() -> OpenApi {
         .response("400", problem_response("The id is not a UUID."))
         .response("404", problem_response("No such partnership."));
     doc.paths.paths.insert(format!("{PREFIX}/partnerships/{{id}}/health"), PathItem::new(HttpMethod::Get, health_op));
+    super::upload::document(&mut doc);
     let doc_op = OperationBuilder::new()
         .tag("meta")
         .operation_id(Some("get_openapi"))

@@ -26,6 +26,7 @@ use std::io::{self, BufReader, Cursor, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -86,20 +87,31 @@ pub struct RowError {
     pub message: String,
 }
 
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let l = &self.location;
-        write!(f, "{}", l.file)?;
-        if let Some(p) = &l.part {
-            write!(f, " ({p})")?;
+impl RowError {
+    /// The file as messages name it: the file, with the sheet or JSON table in parentheses.
+    pub fn file_part(&self) -> String {
+        match &self.location.part {
+            Some(p) => format!("{} ({p})", self.location.file),
+            None => self.location.file.to_string(),
         }
-        if let Some(r) = l.row {
-            write!(f, " row {r}")?;
+    }
+    /// Where the problem is, as shown before the reason: `FILE row N column COL` (row and
+    /// column only when known).
+    pub fn place(&self) -> String {
+        let mut s = self.file_part();
+        if let Some(r) = self.location.row {
+            s.push_str(&format!(" row {r}"));
         }
         if let Some(c) = &self.column {
-            write!(f, " column {c}")?;
+            s.push_str(&format!(" column {c}"));
         }
-        write!(f, ": {}", self.message)
+        s
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.place(), self.message)
     }
 }
 
@@ -137,6 +149,20 @@ impl RowKind {
     /// Parse [`RowKind::name`]; `None` for anything else.
     pub fn parse(word: &str) -> Option<RowKind> {
         RowKind::all().into_iter().find(|k| k.name() == word.trim())
+    }
+    /// The kind in words, for people choosing it (e.g. on the import page): "Action teams
+    /// (export columns)", "Network registry: partnerships".
+    pub fn label(self) -> String {
+        match self {
+            RowKind::Table(t) => {
+                let words = t.replace('_', " ");
+                let mut c = words.chars();
+                let cap: String = c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
+                format!("{cap} (export columns)")
+            }
+            RowKind::RegistryPartnerships => "Network registry: partnerships".into(),
+            RowKind::RegistryWins => "Network registry: wins".into(),
+        }
     }
     /// Every accepted word, for messages.
     pub fn expected() -> String {
@@ -544,6 +570,9 @@ pub struct Header {
     pub incomplete: bool,
 }
 
+/// How a caller names the kind of rows, for messages of [`detect_kind`].
+const WHERE_TO_NAME_KIND: &str = "name the kind of rows (\"Kind of rows\" on the import page, ?kind= in the API, --kind on the command line)";
+
 /// Decide what kind of rows a header holds: the one kind that knows every column (preferring one
 /// whose required columns are all there), else the kind that knows the most columns, if only one
 /// does. Errors say why no kind fits.
@@ -566,7 +595,7 @@ pub fn detect_kind(names: &[String]) -> Result<RowKind, String> {
         match c.as_slice() {
             [one] => Ok(one.0),
             many => Err(format!(
-                "these columns fit several kinds of rows ({}); name one with --kind",
+                "these columns fit several kinds of rows ({}); {WHERE_TO_NAME_KIND}",
                 many.iter().map(|(k, _, _)| k.name()).collect::<Vec<_>>().join(", ")
             )),
         }
@@ -577,7 +606,7 @@ pub fn detect_kind(names: &[String]) -> Result<RowKind, String> {
     }
     let best = scored.iter().map(|(_, m, _)| *m).max().unwrap_or(0);
     if best == 0 {
-        return Err(format!("no column is known; name the kind of rows with --kind ({})", RowKind::expected()));
+        return Err(format!("no column is known; {WHERE_TO_NAME_KIND} (one of: {})", RowKind::expected()));
     }
     pick(scored.iter().filter(|(_, m, _)| *m == best).collect())
 }
@@ -691,10 +720,10 @@ impl Header {
 // ---------------------------------------------------------------------------------------------
 // Sources and parts
 
-/// A file to import: a path, or bytes bundled with the binary.
+/// A file to import: a path, bytes bundled with the binary, or bytes received (an upload).
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// How messages name the file.
+    /// How messages name the file. Its extension tells the format (see [`format_of`]).
     pub label: String,
     pub data: SourceData,
 }
@@ -704,6 +733,9 @@ pub struct Source {
 pub enum SourceData {
     Path(PathBuf),
     Bundled(&'static [u8]),
+    /// Bytes held in memory, e.g. a file uploaded through the web page or the API (cloning is
+    /// cheap: the bytes are shared, not copied).
+    Bytes(Bytes),
 }
 
 impl Source {
@@ -716,16 +748,30 @@ impl Source {
     pub fn bundled(label: &str, bytes: &'static [u8]) -> Source {
         Source { label: label.to_string(), data: SourceData::Bundled(bytes) }
     }
+    /// Bytes held in memory (an upload), named `label` in messages.
+    pub fn bytes(label: &str, bytes: impl Into<Bytes>) -> Source {
+        Source { label: label.to_string(), data: SourceData::Bytes(bytes.into()) }
+    }
     fn len(&self) -> io::Result<u64> {
         match &self.data {
             SourceData::Path(p) => Ok(std::fs::metadata(p)?.len()),
             SourceData::Bundled(b) => Ok(b.len() as u64),
+            SourceData::Bytes(b) => Ok(b.len() as u64),
         }
     }
     fn reader(&self) -> io::Result<Box<dyn Read + Send>> {
         match &self.data {
             SourceData::Path(p) => Ok(Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(p)?))),
             SourceData::Bundled(b) => Ok(Box::new(Cursor::new(*b))),
+            SourceData::Bytes(b) => Ok(Box::new(Cursor::new(b.clone()))),
+        }
+    }
+    /// The whole file in memory (a workbook is read whole: calamine needs to seek in it).
+    fn all_bytes(&self) -> io::Result<Bytes> {
+        match &self.data {
+            SourceData::Path(p) => std::fs::read(p).map(Bytes::from),
+            SourceData::Bundled(b) => Ok(Bytes::from_static(b)),
+            SourceData::Bytes(b) => Ok(b.clone()),
         }
     }
     fn head(&self) -> io::Result<Vec<u8>> {
@@ -868,11 +914,7 @@ fn open_csv(at: Location, reader: Box<dyn Read + Send>, forced: Option<RowKind>,
 
 fn open_workbook(at: Location, source: &Source, forced: Option<RowKind>, problems: &mut Vec<RowError>) -> Vec<Part> {
     use calamine::Reader as _;
-    // A workbook is read whole (calamine needs to seek in it).
-    let bytes: Result<std::borrow::Cow<'static, [u8]>, String> = match &source.data {
-        SourceData::Path(p) => std::fs::read(p).map(Into::into).map_err(|e| format!("cannot be read: {e}")),
-        SourceData::Bundled(b) => Ok((*b).into()),
-    };
+    let bytes = source.all_bytes().map_err(|e| format!("cannot be read: {e}"));
     let sheets = bytes.and_then(|b| {
         calamine::open_workbook_auto_from_rs(Cursor::new(b))
             .map(|mut wb| wb.worksheets())
@@ -1533,6 +1575,64 @@ mod tests {
             });
         }
         (problems, rows)
+    }
+
+    fn read_source(source: &Source) -> (Vec<String>, Vec<Row>) {
+        let mut problems = Vec::new();
+        let parts = open(0, source, None, &|r, _| r, &mut problems);
+        let mut rows = Vec::new();
+        for p in parts {
+            p.read(&mut |item| {
+                match item {
+                    Item::Problems(ps) => problems.extend(ps),
+                    Item::Row(r) => rows.push(*r),
+                }
+                true
+            });
+        }
+        (problems.iter().map(RowError::to_string).collect(), rows)
+    }
+
+    #[test]
+    fn uploaded_bytes_read_like_any_file() {
+        let csv = b"partnership,year,initiative_kind,title,source_url\nA,2024,curriculum,T,https://example.org/w\nB,20x4,curriculum,U,https://example.org/w\n";
+        let (problems, rows) = read_source(&Source::bytes("up.csv", csv.to_vec()));
+        assert_eq!(problems, ["up.csv row 3 column year: '20x4' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"]);
+        assert_eq!(rows.len(), 2);
+        assert!(matches!(&rows[0].content, RowContent::Win(w) if w.partnership_name == "A"));
+
+        // A workbook in memory (no extension: told by its first bytes), one part per sheet.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["partnership", "year", "initiative_kind", "title", "source_url"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "A").unwrap();
+        ws.write_number(1, 1, 2024.0).unwrap();
+        ws.write_string(1, 2, "gadgets").unwrap();
+        ws.write_string(1, 3, "T").unwrap();
+        ws.write_string(1, 4, "https://example.org/w").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let source = Source::bytes("upload", bytes);
+        assert_eq!(format_of(&source.label, &source.head().unwrap()), Format::Workbook);
+        let (problems, rows) = read_source(&source);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("upload row 2 column initiative_kind: 'gadgets' is not one of: curriculum"), "{problems:?}");
+        assert_eq!(rows.len(), 1);
+    }
+
+    #[test]
+    fn problems_name_their_place() {
+        let at = Location::file(0, &Arc::from("x.json")).at(4);
+        let mut e = at.error(Some("name"), "is required");
+        assert_eq!((e.place(), e.to_string()), ("x.json row 4 column name".to_string(), "x.json row 4 column name: is required".to_string()));
+        e.location.part = Some(Arc::from("wins"));
+        assert_eq!(e.file_part(), "x.json (wins)");
+        assert_eq!(e.place(), "x.json (wins) row 4 column name");
+        let whole = Location::file(0, &Arc::from("y.csv")).error(None, "is empty");
+        assert_eq!(whole.to_string(), "y.csv: is empty");
+        assert_eq!(RowKind::Table("action_teams").label(), "Action teams (export columns)");
+        assert_eq!(RowKind::RegistryWins.label(), "Network registry: wins");
     }
 
     #[test]

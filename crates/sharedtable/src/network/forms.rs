@@ -30,7 +30,8 @@ use super::form_spec::{clear_name, form_values, new_form_values, parse_form, sen
 use super::model::{MeetingFields, Record};
 use super::store::{self, forms as fstore, forms::PartnershipRef};
 use crate::db::{Db, Id};
-use crate::web::layout::render;
+use crate::web::layout::{render, render_with_status};
+use crate::web::error::body_error;
 use crate::web::{AppState, Error, FieldErrors};
 
 /// Hidden input every form carries, so a redraw knows the check boxes were submitted (an
@@ -245,13 +246,7 @@ fn form_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result
     if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         return Err(Error::UnsupportedMediaType(format!("send the form as application/x-www-form-urlencoded (got '{ct}')")));
     }
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge(crate::web::MAX_BODY_BYTES)
-        } else {
-            Error::BadRequest(format!("the form could not be read: {}", e.body_text()))
-        }
-    })?;
+    let bytes = body.map_err(|e| body_error("the form", e))?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
     Ok(FormValues(pairs))
 }
@@ -478,14 +473,6 @@ async fn draw<F: FormHooks>(db: &Db, st: FormState<'_, F>) -> Result<FormPage, E
     })
 }
 
-fn page_with_status(status: StatusCode, page: &FormPage) -> Response {
-    let mut resp = render(page);
-    if resp.status() == StatusCode::OK {
-        *resp.status_mut() = status;
-    }
-    resp
-}
-
 /// The ids ticked on the record's check box list; a malformed one is an error on the list.
 fn ticked_ids<F: FormHooks>(values: &FormValues, errors: &mut FieldErrors) -> Vec<Id> {
     let Some((name, _)) = F::CHECKLIST else { return vec![] };
@@ -537,7 +524,7 @@ async fn submit<F: FormHooks>(db: &Db, values: FormValues, record: Option<Record
         let record = record.as_ref();
         async move {
             let page = draw::<F>(db, FormState { values, errors: &errors, record, version, conflict }).await?;
-            Ok::<Response, Error>(page_with_status(status, &page))
+            Ok::<Response, Error>(render_with_status(status, &page))
         }
     };
     if let (Some(r), Some(v)) = (&record, version) {

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod report;
 pub mod seed;
 pub mod store;
+pub mod upload;
 
 use axum::Router;
 
@@ -21,9 +22,9 @@ use crate::web::{AppState, Error};
 
 pub use pages::report_html;
 
-/// Every route of the network module (pages, forms and API).
+/// Every route of the network module (pages, forms, import and API).
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(api::routes()).merge(forms::routes()).merge(pages::routes())
+    Router::new().merge(api::routes()).merge(forms::routes()).merge(pages::routes()).merge(upload::routes())
 }
 
 /// The impact report of the network as of today (UTC), illustrative records included only when

@@ -1,6 +1,7 @@
 //! The one error type of the web layer. It renders an HTML page for browsers and an RFC 9457
 //! `application/problem+json` body for API clients (paths under `/api/`).
 
+use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -190,14 +191,31 @@ impl IntoResponse for Error {
             tracing::error!(error = %format!("{e:#}"), "internal error");
         }
         let wants_json = WANTS_JSON.try_with(|j| *j).unwrap_or(true);
-        let status = self.status();
         if wants_json {
-            let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-            let mut resp = (status, body).into_response();
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-            resp
+            self.problem().into_response()
         } else {
-            (status, super::layout::error_page(&self)).into_response()
+            (self.status(), super::layout::error_page(&self)).into_response()
         }
+    }
+}
+
+impl IntoResponse for Problem {
+    /// The document as an `application/problem+json` response with its status.
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut resp = (status, body).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        resp
+    }
+}
+
+/// The error for a request body that could not be read: 413 over the size limit
+/// ([`super::MAX_BODY_BYTES`]), else 400 saying why (`what` names the body, e.g. "the form").
+pub fn body_error(what: &str, e: BytesRejection) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge(super::MAX_BODY_BYTES)
+    } else {
+        Error::BadRequest(format!("{what} could not be read: {}", e.body_text()))
     }
 }

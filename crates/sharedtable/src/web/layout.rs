@@ -1,6 +1,7 @@
 //! The page shell every HTML page shares, and the HTML error page.
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::Error;
@@ -14,6 +15,16 @@ pub fn render<T: Template>(t: &T) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => Error::Internal(anyhow::anyhow!("template: {e}")).into_response(),
     }
+}
+
+/// Render a template into an HTML response with `status` (e.g. 422 for a form with problems); a
+/// template error becomes a 500 page.
+pub fn render_with_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    let mut resp = render(t);
+    if resp.status() == StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    resp
 }
 
 #[derive(Template)]

@@ -5,5 +5,6 @@ mod data;
 mod support;
 mod api;
 mod forms;
-mod pages;
 mod browser;
+mod pages;
+mod upload;

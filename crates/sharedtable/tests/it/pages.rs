@@ -246,7 +246,7 @@ async fn overview_counts_map_and_latest_wins() {
     assert!(body.contains(r#"<span class="figure">2</span> partnerships"#), "{body}");
     assert!(body.contains(r#"<span class="figure">2</span> states"#));
     // Acme and Desert Fab in Mohave, the clinic in Denver; the illustrative freight firm is left out.
-    assert!(body.contains(r#"<span class="figure">3</span> businesses engaged"#));
+    assert!(body.contains(r#"<span class="figure">3</span> industry organizations engaged"#));
     assert!(body.contains(r#"<span class="figure">1</span> win reported"#));
     assert_eq!(body.matches("<path ").count(), 51);
     assert!(body.contains("<title>Arizona: 1 partnership</title>"));
@@ -259,7 +259,7 @@ async fn overview_counts_map_and_latest_wins() {
 
     let all = page(&app, "/?include_illustrative=1").await;
     assert!(all.contains(r#"<span class="figure">3</span> partnerships"#));
-    assert!(all.contains(r#"<span class="figure">4</span> businesses engaged"#));
+    assert!(all.contains(r#"<span class="figure">4</span> industry organizations engaged"#));
     assert!(all.contains("Invented shared dock") && all.contains(r#"<span class="badge illustrative">Illustrative</span>"#));
     assert!(all.contains(r#"<a href="/partnerships?state=NV&amp;include_illustrative=1">"#));
     assert!(all.contains(r#"name="include_illustrative" value="1" checked"#));

@@ -25,6 +25,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/static/site.css", get(site_css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), web::cache::layer))
         .layer(middleware::from_fn(problem_scope))
         .layer(DefaultBodyLimit::max(web::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

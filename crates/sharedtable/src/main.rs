@@ -112,7 +112,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = db::connect(&cli.db.database_url).await?;
     match cli.command {
-        Command::Serve { listen } => sharedtable::serve(AppState { db }, &listen.listen).await?,
+        Command::Serve { listen } => sharedtable::serve(AppState::new(db), &listen.listen).await?,
         Command::Migrate => println!("database {} is up to date", cli.db.database_url),
         Command::Demo { listen } => {
             if is_empty(&db).await? {
@@ -123,7 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 println!("The database already holds partnerships: nothing was loaded.");
             }
-            sharedtable::serve(AppState { db }, &listen.listen).await?
+            sharedtable::serve(AppState::new(db), &listen.listen).await?
         }
         Command::Import { files, kind } => {
             let sources: Vec<Source> = files.iter().map(Source::path).collect();

@@ -121,3 +121,16 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 pub fn timestamp_text(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
+
+/// Commit a transaction that changed data, raising the data generation by one in the same
+/// transaction, so every cached page rendered before it is known to be stale. Every write of the
+/// store ends here.
+pub async fn commit(mut tx: Tx<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE data_generation SET generation = generation + 1 WHERE id = 1").execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+/// The current data generation (see [`commit`]).
+pub async fn generation(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT generation FROM data_generation WHERE id = 1").fetch_one(db).await
+}

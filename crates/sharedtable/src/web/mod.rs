@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod cache;
 pub mod error;
 pub mod layout;
 pub mod map;
@@ -16,6 +17,15 @@ use crate::db::Db;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Rendered network pages, kept while the data is unchanged (see [`cache`]).
+    pub cache: std::sync::Arc<cache::PageCache>,
+}
+
+impl AppState {
+    /// State over a database, with an empty page cache.
+    pub fn new(db: Db) -> AppState {
+        AppState { db, cache: Default::default() }
+    }
 }
 
 /// Largest request body accepted, in bytes (forms, JSON and uploads): 10 MiB.

@@ -8,3 +8,4 @@ mod forms;
 mod browser;
 mod pages;
 mod upload;
+mod cache;

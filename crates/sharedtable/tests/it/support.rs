@@ -28,7 +28,7 @@ pub async fn spawn() -> TestApp {
     let db = db::connect(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
-    let app = build_app(AppState { db: db.clone() });
+    let app = build_app(AppState::new(db.clone()));
     tokio::spawn(async move {
         axum::serve(listener, app).await.ok();
     });

@@ -219,7 +219,7 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
         });
         return Err(ImportError::Rejected(problems));
     }
-    tx.commit().await?;
+    db::commit(tx).await?;
     Ok(ImportSummary { per_source: sources.iter().map(|s| s.label.clone()).zip(run.counts).collect() })
 }
 

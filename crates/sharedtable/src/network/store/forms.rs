@@ -170,7 +170,7 @@ pub async fn save_meeting(db: &Db, id: Option<Id>, if_version: Option<i64>, fiel
             Err(e) => return Err(e),
         }
     }
-    tx.commit().await?;
+    db::commit(tx).await?;
     Ok(record)
 }
 

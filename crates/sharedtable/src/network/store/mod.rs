@@ -222,7 +222,7 @@ pub async fn create<F: Entity>(db: &Db, fields: F) -> Result<Record<F>, Error> {
     let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
     let mut tx = db.begin().await?;
     insert_in(&mut tx, &meta, &fields).await?;
-    tx.commit().await?;
+    db::commit(tx).await?;
     Ok(Record { meta, fields })
 }
 
@@ -232,7 +232,7 @@ pub async fn create<F: Entity>(db: &Db, fields: F) -> Result<Record<F>, Error> {
 pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
     let mut tx = db.begin().await?;
     let record = update_in(&mut tx, id, if_version, fields).await?;
-    tx.commit().await?;
+    db::commit(tx).await?;
     Ok(record)
 }
 
@@ -285,7 +285,7 @@ pub async fn delete<F: Entity>(db: &Db, id: Id, if_version: Option<i64>) -> Resu
         }
     }
     sqlx::query(&format!("DELETE FROM {} WHERE id = ?", F::TABLE)).bind(id).execute(&mut *tx).await.map_err(constraint_error::<F>)?;
-    tx.commit().await?;
+    db::commit(tx).await?;
     Ok(())
 }
 

@@ -51,15 +51,24 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && 
 SLUG=$(sqlite3 "$DB_APP" "SELECT slug FROM partnerships ORDER BY id LIMIT 1 OFFSET $((PARTS / 2))")
 declare -a NAMES=("static /healthz (ceiling)" "overview /" "directory /partnerships" "partnership page" "impact report /report" "API list /api/v1/partnerships")
 declare -a PATHS=("/healthz" "/" "/partnerships" "/partnerships/$SLUG" "/report" "/api/v1/partnerships")
+# Each page twice: as anonymous visitors get it (answered from the page cache while the data is
+# unchanged), and rendered afresh for every request (a Cookie header bypasses the cache).
 results=()
-for i in "${!PATHS[@]}"; do
-  url="http://127.0.0.1:$PORT${PATHS[$i]}"
-  code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
-  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$url")
+run() { # name path extra-wrk-args...
+  local name=$1 path=$2; shift 2
+  local url="http://127.0.0.1:$PORT$path"
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url")
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" "$url")
   p50=$(echo "$out" | awk '$1=="50%"{print $2}'); p99=$(echo "$out" | awk '$1=="99%"{print $2}')
   rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
   errs=$(echo "$out" | awk '/Non-2xx|Socket errors/{print}' | tr '\n' ' ')
-  results+=("${NAMES[$i]}|$code|$p50|$p99|$rps|$errs")
+  results+=("$name|$code|$p50|$p99|$rps|$errs")
+}
+for i in "${!PATHS[@]}"; do
+  run "${NAMES[$i]}" "${PATHS[$i]}"
+done
+for i in 1 2 3 4 5; do
+  run "${NAMES[$i]}, rendered per request" "${PATHS[$i]}" -H "Cookie: bench=uncached"
 done
 CEIL=$(echo "${results[0]}" | cut -d'|' -f5)
 

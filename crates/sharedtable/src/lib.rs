@@ -26,6 +26,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), web::cache::layer))
+        .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(problem_scope))
         .layer(DefaultBodyLimit::max(web::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -61,6 +62,29 @@ async fn problem_scope(req: Request, next: Next) -> Response {
             resp
         })
         .await
+}
+
+/// Refuse state-changing requests that a browser sends from another site: a `POST`, `PUT`,
+/// `PATCH` or `DELETE` whose `Origin` names another host than the request's `Host`, or that the
+/// browser marks `Sec-Fetch-Site: cross-site`. Clients that are not browsers send neither header
+/// and pass. (Until accounts arrive, this is what stops another web page from editing the
+/// network through a visitor's browser.)
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
+        let headers = req.headers();
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let cross_origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|origin| {
+            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or(origin);
+            !authority.eq_ignore_ascii_case(host)
+        });
+        let cross_site = headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+        if cross_origin || cross_site {
+            return web::Error::Forbidden("this change was sent from another web site and was refused; make it from Shared Table's own pages".into())
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Serve the app on `listen` until the process is stopped. Prints the address it serves on.

@@ -122,6 +122,13 @@ pub fn timestamp_text(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
+/// Begin a transaction that will write, taking SQLite's write lock at once (`BEGIN IMMEDIATE`),
+/// so two writers wait for each other (up to the 5 s busy timeout) instead of one failing with
+/// "database is locked" when a read-then-write transaction tries to upgrade its lock.
+pub async fn begin_write(db: &Db) -> Result<Tx<'static>, sqlx::Error> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Commit a transaction that changed data, raising the data generation by one in the same
 /// transaction, so every cached page rendered before it is known to be stale. Every write of the
 /// store ends here.

@@ -38,6 +38,11 @@ pub trait Entity:
     const REFS: &'static [Ref] = &[];
     /// Columns a list may be filtered on by equality (`?column=value`).
     const FILTERS: &'static [&'static str] = &[];
+    /// Columns that cannot change once the record exists: the record's place in the tree
+    /// (its partnership, or the parent whose partnership it shares). Moving a record to another
+    /// partnership would leave what refers to it pointing across partnerships; create it there
+    /// instead.
+    const FIXED: &'static [&'static str] = &[];
     /// Column searched by `?q=` (case-insensitive substring), if any.
     const SEARCH: Option<&'static str> = None;
     /// `ORDER BY` of lists; always ends with `id` so pages are stable.
@@ -84,6 +89,7 @@ impl Entity for OrganizationFields {
 impl Entity for MembershipFields {
     const TABLE: &'static str = "memberships";
     const SINGULAR: &'static str = "membership";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] = columns!("partnership_id", "organization_id", "role", "started", "ended");
     const REFS: &'static [Ref] = &[r("partnership_id", "partnerships", false), r("organization_id", "organizations", false)];
     const FILTERS: &'static [&'static str] = &["partnership_id", "organization_id", "role"];
@@ -114,6 +120,7 @@ impl Entity for PersonFields {
 impl Entity for MeetingFields {
     const TABLE: &'static str = "meetings";
     const SINGULAR: &'static str = "meeting";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] = columns!("partnership_id", "held_on", "kind", "title", "notes");
     const REFS: &'static [Ref] = &[r("partnership_id", "partnerships", false)];
     const FILTERS: &'static [&'static str] = &["partnership_id", "kind"];
@@ -129,6 +136,7 @@ impl Entity for MeetingFields {
 impl Entity for AttendanceFields {
     const TABLE: &'static str = "meeting_attendance";
     const SINGULAR: &'static str = "attendance";
+    const FIXED: &'static [&'static str] = &["meeting_id"];
     const COLUMNS: &'static [&'static str] = columns!("meeting_id", "organization_id");
     const REFS: &'static [Ref] = &[r("meeting_id", "meetings", false), r("organization_id", "organizations", false)];
     const FILTERS: &'static [&'static str] = &["meeting_id", "organization_id"];
@@ -140,6 +148,7 @@ impl Entity for AttendanceFields {
 impl Entity for PriorityFields {
     const TABLE: &'static str = "priorities";
     const SINGULAR: &'static str = "priority";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] =
         columns!("partnership_id", "rank", "title", "description", "status", "set_at_meeting_id");
     const REFS: &'static [Ref] = &[r("partnership_id", "partnerships", false), r("set_at_meeting_id", "meetings", true)];
@@ -156,6 +165,7 @@ impl Entity for PriorityFields {
 impl Entity for ActionTeamFields {
     const TABLE: &'static str = "action_teams";
     const SINGULAR: &'static str = "action team";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] = columns!("partnership_id", "priority_id", "name", "description");
     const REFS: &'static [Ref] = &[r("partnership_id", "partnerships", false), r("priority_id", "priorities", true)];
     const FILTERS: &'static [&'static str] = &["partnership_id", "priority_id"];
@@ -171,6 +181,7 @@ impl Entity for ActionTeamFields {
 impl Entity for TeamMemberFields {
     const TABLE: &'static str = "action_team_members";
     const SINGULAR: &'static str = "action team member";
+    const FIXED: &'static [&'static str] = &["action_team_id"];
     const COLUMNS: &'static [&'static str] = columns!("action_team_id", "organization_id", "role");
     const REFS: &'static [Ref] = &[r("action_team_id", "action_teams", false), r("organization_id", "organizations", false)];
     const FILTERS: &'static [&'static str] = &["action_team_id", "organization_id", "role"];
@@ -182,6 +193,7 @@ impl Entity for TeamMemberFields {
 impl Entity for InitiativeFields {
     const TABLE: &'static str = "initiatives";
     const SINGULAR: &'static str = "initiative";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] =
         columns!("partnership_id", "action_team_id", "title", "description", "kind", "status", "started", "ended");
     const REFS: &'static [Ref] = &[r("partnership_id", "partnerships", false), r("action_team_id", "action_teams", true)];
@@ -199,6 +211,7 @@ impl Entity for InitiativeFields {
 impl Entity for MilestoneFields {
     const TABLE: &'static str = "milestones";
     const SINGULAR: &'static str = "milestone";
+    const FIXED: &'static [&'static str] = &["initiative_id"];
     const COLUMNS: &'static [&'static str] = columns!("initiative_id", "title", "due", "completed");
     const REFS: &'static [Ref] = &[r("initiative_id", "initiatives", false)];
     const FILTERS: &'static [&'static str] = &["initiative_id"];
@@ -211,6 +224,7 @@ impl Entity for MilestoneFields {
 impl Entity for MeasureFields {
     const TABLE: &'static str = "measures";
     const SINGULAR: &'static str = "measure";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] =
         columns!("partnership_id", "initiative_id", "name", "unit", "direction", "category", "description");
     const REFS: &'static [Ref] = &[r("partnership_id", "partnerships", false), r("initiative_id", "initiatives", true)];
@@ -228,6 +242,7 @@ impl Entity for MeasureFields {
 impl Entity for ObservationFields {
     const TABLE: &'static str = "observations";
     const SINGULAR: &'static str = "observation";
+    const FIXED: &'static [&'static str] = &["measure_id"];
     const COLUMNS: &'static [&'static str] = columns!("measure_id", "period", "actual", "target", "source_note", "source_url");
     const REFS: &'static [Ref] = &[r("measure_id", "measures", false)];
     const FILTERS: &'static [&'static str] = &["measure_id", "period"];
@@ -240,6 +255,7 @@ impl Entity for ObservationFields {
 impl Entity for WinFields {
     const TABLE: &'static str = "wins";
     const SINGULAR: &'static str = "win";
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const COLUMNS: &'static [&'static str] = columns!(
         "partnership_id", "initiative_id", "achieved", "title", "narrative", "initiative_kind", "figures", "source_url",
         "illustrative"
@@ -259,6 +275,7 @@ impl Entity for WinFields {
 impl Entity for WinObservationFields {
     const TABLE: &'static str = "win_observations";
     const SINGULAR: &'static str = "win evidence";
+    const FIXED: &'static [&'static str] = &["win_id", "observation_id"];
     const COLUMNS: &'static [&'static str] = columns!("win_id", "observation_id");
     const REFS: &'static [Ref] = &[r("win_id", "wins", false), r("observation_id", "observations", false)];
     const FILTERS: &'static [&'static str] = &["win_id", "observation_id"];

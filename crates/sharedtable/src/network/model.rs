@@ -699,6 +699,10 @@ impl Validate for PersonFields {
 
 impl Validate for MeetingFields {
     fn validate(&self, errs: &mut FieldErrors) {
+        use chrono::Datelike;
+        if !(1900..=2100).contains(&self.held_on.year()) {
+            errs.add("held_on", format!("year {} is outside 1900 to 2100", self.held_on.year()));
+        }
         required(errs, "title", &self.title, 200);
         optional_len(errs, "notes", &self.notes, 20_000);
     }

@@ -376,3 +376,73 @@ async fn the_openapi_document_is_served() {
     assert_eq!(doc["paths"].as_object().unwrap().len(), 15 * 2 + 3, "two per table, the health check, the import and this document");
     assert_eq!(doc["paths"]["/api/v1/wins"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/WinFields");
 }
+
+/// Records stay in their partnership: moving one would leave what refers to it pointing across
+/// partnerships (and the export would no longer import).
+#[tokio::test]
+async fn records_cannot_move_to_another_partnership_and_evidence_stays_inside_one() {
+    let app = spawn().await;
+    let p1 = create(&app, "partnerships", partnership("One Makers")).await;
+    let p2 = create(&app, "partnerships", partnership("Two Makers")).await;
+    let prio = create(&app, "priorities", json!({"partnership_id": p1["id"], "rank": 1, "title": "Pipeline", "status": "active"})).await;
+    let mut moved = prio.clone();
+    for k in ["id", "version", "created_at", "updated_at"] {
+        moved.as_object_mut().unwrap().remove(k);
+    }
+    moved["partnership_id"] = p2["id"].clone();
+    let resp = app
+        .client
+        .put(app.url(&format!("/api/v1/priorities/{}", prio["id"].as_str().unwrap())))
+        .header(IF_MATCH, "\"1\"")
+        .json(&moved)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(errors(&p), vec![("partnership_id".to_string(), "cannot be changed once the priority exists; create a new one there instead".to_string())]);
+
+    // A win of partnership 2 cannot cite an observation of partnership 1's measure.
+    let measure = create(&app, "measures", json!({"partnership_id": p1["id"], "name": "Hires", "unit": "people", "direction": "increase", "category": "jobseekers_workers"})).await;
+    let obs = create(&app, "observations", json!({"measure_id": measure["id"], "period": "2024", "actual": 12.0})).await;
+    let win = create(&app, "wins", json!({"partnership_id": p2["id"], "title": "Hired", "initiative_kind": "other", "illustrative": false})).await;
+    let before = count(&app, "win_observations").await;
+    let p = problem(post(&app, "win_observations", &json!({"win_id": win["id"], "observation_id": obs["id"]})).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(errors(&p)[0].0, "observation_id");
+    assert!(errors(&p)[0].1.ends_with("is an observation of another partnership's measure"));
+    assert_eq!(count(&app, "win_observations").await, before);
+}
+
+/// Many editors saving at once all succeed: writers wait for each other instead of failing with
+/// "database is locked".
+#[tokio::test]
+async fn concurrent_writes_all_succeed() {
+    let app = spawn().await;
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/organizations");
+        handles.push(tokio::spawn(async move {
+            client.post(url).json(&json!({"name": format!("Org {i}"), "kind": "business", "illustrative": false})).send().await.unwrap().status()
+        }));
+    }
+    for h in handles {
+        assert_eq!(h.await.unwrap(), StatusCode::CREATED);
+    }
+    assert_eq!(count(&app, "organizations").await, 24);
+}
+
+/// A browser page on another site cannot make changes through a visitor's browser.
+#[tokio::test]
+async fn cross_site_writes_are_refused() {
+    let app = spawn().await;
+    let host = app.base.trim_start_matches("http://").to_string();
+    let resp = app.client.post(app.url("/api/v1/partnerships")).header("origin", "http://evil.example").json(&partnership("Evil Makers")).send().await.unwrap();
+    let p = problem(resp, StatusCode::FORBIDDEN).await;
+    assert!(p["detail"].as_str().unwrap().contains("another web site"));
+    let resp = app.client.post(app.url("/partnerships/new")).header("sec-fetch-site", "cross-site").form(&[("name", "Evil")]).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(count(&app, "partnerships").await, 0);
+    // The same site (and clients that are not browsers) may write.
+    let resp = app.client.post(app.url("/api/v1/partnerships")).header("origin", format!("http://{host}")).json(&partnership("Good Makers")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+}

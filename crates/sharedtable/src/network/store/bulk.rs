@@ -162,7 +162,7 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
         batch: Vec::new(),
         refs: RefCache::default(),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     for part in parts {
         // Items travel in chunks, so the reading thread and this task wake each other seldom.
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(8);

@@ -135,7 +135,7 @@ pub async fn attendees(db: &Db, meeting: Id) -> Result<Vec<OrgChoice>, Error> {
 /// inserted (each checked like any record). An organization that does not exist is an error on
 /// `attendees`. `if_version` works as in [`super::update`].
 pub async fn save_meeting(db: &Db, id: Option<Id>, if_version: Option<i64>, fields: MeetingFields, attending: &[Id]) -> Result<Meeting, Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     let record = match id {
         Some(id) => update_in(&mut tx, id, if_version, fields).await?,
         None => {

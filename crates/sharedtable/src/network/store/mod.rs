@@ -152,6 +152,23 @@ async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, er
             Some(_) => {}
         }
     }
+    // A win's evidence must be an observation of a measure of the win's own partnership.
+    if F::TABLE == "win_observations" {
+        let win_idx = F::COLUMNS.iter().position(|c| *c == "win_id").unwrap_or(0);
+        let obs_idx = F::COLUMNS.iter().position(|c| *c == "observation_id").unwrap_or(0);
+        if let (Some(win), Some(obs)) = (values[win_idx].as_str(), values[obs_idx].as_str()) {
+            let same: Option<i64> = sqlx::query_scalar(
+                "SELECT w.partnership_id = m.partnership_id FROM wins w, observations o JOIN measures m ON m.id = o.measure_id WHERE w.id = ? AND o.id = ?",
+            )
+            .bind(win)
+            .bind(obs)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if same == Some(0) {
+                errs.add("observation_id", format!("{obs} is an observation of another partnership's measure"));
+            }
+        }
+    }
     // An action team's business lead must be a business (or an industry association).
     if F::TABLE == "action_team_members" {
         let role_idx = F::COLUMNS.iter().position(|c| *c == "role").unwrap_or(0);
@@ -220,7 +237,7 @@ pub async fn insert_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fiel
 pub async fn create<F: Entity>(db: &Db, fields: F) -> Result<Record<F>, Error> {
     let now = db::now();
     let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     insert_in(&mut tx, &meta, &fields).await?;
     db::commit(tx).await?;
     Ok(Record { meta, fields })
@@ -230,7 +247,7 @@ pub async fn create<F: Entity>(db: &Db, fields: F) -> Result<Record<F>, Error> {
 /// stored version differs, nothing is written and the error is `PreconditionFailed` (someone
 /// else changed it).
 pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     let record = update_in(&mut tx, id, if_version, fields).await?;
     db::commit(tx).await?;
     Ok(record)
@@ -252,6 +269,18 @@ pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
         }
     }
     let mut errs = validate(&fields);
+    if !F::FIXED.is_empty() {
+        let values = field_values(&fields)?;
+        let sql = format!("SELECT {} FROM {} WHERE id = ?", F::FIXED.join(", "), F::TABLE);
+        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *conn).await?;
+        for (i, col) in F::FIXED.iter().enumerate() {
+            let stored: Option<String> = row.try_get(i)?;
+            let idx = F::COLUMNS.iter().position(|c| c == col).unwrap_or(0);
+            if values[idx].as_str() != stored.as_deref() {
+                errs.add(col, format!("cannot be changed once the {} exists; create a new one there instead", F::SINGULAR));
+            }
+        }
+    }
     check_references(conn, &fields, &mut errs).await?;
     errs.into_result()?;
     let meta = Meta { id, version: version + 1, created_at, updated_at: db::now() };
@@ -273,7 +302,7 @@ pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
 /// Delete a record (and, by the schema's cascades, what belongs to it). With `if_version`, a
 /// changed record is not deleted (`PreconditionFailed`).
 pub async fn delete<F: Entity>(db: &Db, id: Id, if_version: Option<i64>) -> Result<(), Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db::begin_write(db).await?;
     let version: Option<i64> =
         sqlx::query_scalar(&format!("SELECT version FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *tx).await?;
     let Some(version) = version else {

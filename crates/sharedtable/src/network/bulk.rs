@@ -8,9 +8,11 @@
 //! updated_at` then [`Entity::COLUMNS`]; lists are joined with `;`, empty cells are nulls. People's
 //! `email` and `phone` are left out (keys and columns absent) unless contacts are asked for.
 //!
-//! **Import.** A file is CSV, JSON (an export) or a workbook (XLSX and the other formats calamine
-//! reads, one part per non-empty sheet). What a CSV file or sheet holds ([`RowKind`]) is told by
-//! its header: a table's export columns, or the two layouts of the bundled network registry
+//! **Import.** A file is CSV, JSON (an export) or an XLSX workbook (also XLSM and XLSB; one part
+//! per non-empty sheet, read cell by cell: a sheet using more than [`MAX_SHEET_COLUMNS`] columns
+//! or [`MAX_SHEET_ROWS`] rows, or a workbook over [`MAX_WORKBOOK_VALUES`] values, is refused; XLS
+//! and ODS workbooks are refused, calamine building their full grids when it opens them). What a
+//! CSV file or sheet holds ([`RowKind`]) is told by its header: a table's export columns, or the two layouts of the bundled network registry
 //! (`data/network/partnerships.csv` and `wins.csv`), unless the caller names it. Every problem is
 //! a [`RowError`] naming file, row (as a spreadsheet shows it: the header is row 1; in a JSON
 //! export, the record's position in its table), column and reason.
@@ -813,7 +815,9 @@ pub struct Part {
 
 enum Body {
     Csv { reader: Box<csv::Reader<QuoteCheck>>, header: Header },
-    Sheet { rows: Vec<Vec<calamine::Data>>, first_row: usize, header: Header },
+    /// A sheet's non-empty cells after its header, as (row, column, value), 0-based, in order;
+    /// rows are `width` columns from `first_col`.
+    Sheet { cells: Vec<(u32, u32, calamine::Data)>, first_col: u32, width: usize, header: Header },
     Json { reader: Box<dyn Read + Send> },
 }
 
@@ -912,46 +916,183 @@ fn open_csv(at: Location, reader: Box<dyn Read + Send>, forced: Option<RowKind>,
     Some(Part { location: at, kind: Some(kind), body: Body::Csv { reader: Box::new(rdr), header } })
 }
 
+/// The widest sheet read: 200 columns (A to GR). The widest layout has about 20 columns; a sheet
+/// using more is refused before its cells are kept (a cell at XFD1048576 would otherwise ask for
+/// a grid of 17 billion cells).
+pub const MAX_SHEET_COLUMNS: u32 = 200;
+/// The most rows a sheet can have (Excel's own limit, 2^20).
+pub const MAX_SHEET_ROWS: u32 = 1_048_576;
+/// The most non-empty cells read from one workbook (all sheets together): 1 million rows of 5
+/// values; about 200 MB of cells at most.
+pub const MAX_WORKBOOK_VALUES: usize = 5_000_000;
+/// The most cell entries (empty ones included) scanned in one workbook, bounding the time a
+/// compressed sheet full of empty cells can take.
+pub const MAX_WORKBOOK_CELL_ENTRIES: u64 = 50_000_000;
+
+/// A workbook whose sheets can be read cell by cell (calamine's XLS and ODS readers build every
+/// sheet's full grid when the file is opened, so those formats are not read).
+enum Book {
+    Xlsx(calamine::Xlsx<Cursor<Bytes>>),
+    Xlsb(calamine::Xlsb<Cursor<Bytes>>),
+}
+
+/// Why a sheet's cells were not kept.
+enum SheetRefusal {
+    /// A chart sheet or the like: left out silently.
+    NotAWorksheet,
+    /// The message of a problem (the sheet's name is added by the caller).
+    Problem(String),
+}
+
+/// The spreadsheet name of a cell: `XFD1048576` for (row 1048575, column 16383), 0-based.
+fn cell_name(row: u32, col: u32) -> String {
+    format!("{}{}", column_letters(col as usize), row as u64 + 1)
+}
+
+/// Keep the non-empty cells `next` yields, refusing (before keeping it) a cell beyond
+/// [`MAX_SHEET_COLUMNS`] or [`MAX_SHEET_ROWS`] or past the workbook's budgets. Cells come back in
+/// (row, column) order.
+fn collect_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, String>,
+    values_left: &mut usize,
+    entries_left: &mut u64,
+) -> Result<Vec<(u32, u32, calamine::Data)>, SheetRefusal> {
+    let mut cells = Vec::new();
+    while let Some(cell) = next().map_err(|e| SheetRefusal::Problem(format!("cannot be read: {e}")))? {
+        if *entries_left == 0 {
+            return Err(SheetRefusal::Problem(format!(
+                "holds more than {MAX_WORKBOOK_CELL_ENTRIES} cells (empty ones included) in the workbook; split it into smaller files"
+            )));
+        }
+        *entries_left -= 1;
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if col >= MAX_SHEET_COLUMNS {
+            return Err(SheetRefusal::Problem(format!(
+                "uses columns up to {} (cell {}); at most {MAX_SHEET_COLUMNS} columns (A to {}) are read",
+                column_letters(col as usize),
+                cell_name(row, col),
+                column_letters(MAX_SHEET_COLUMNS as usize - 1)
+            )));
+        }
+        if row >= MAX_SHEET_ROWS {
+            return Err(SheetRefusal::Problem(format!(
+                "uses rows up to {} (cell {}); a sheet has at most {MAX_SHEET_ROWS} rows",
+                row as u64 + 1,
+                cell_name(row, col)
+            )));
+        }
+        if *values_left == 0 {
+            return Err(SheetRefusal::Problem(format!(
+                "holds more than {MAX_WORKBOOK_VALUES} values in the workbook; split it into smaller files"
+            )));
+        }
+        *values_left -= 1;
+        cells.push((row, col, calamine::Data::from(cell.get_value().clone())));
+    }
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    Ok(cells)
+}
+
+impl Book {
+    /// Open an XLSX (or XLSM, XLSB) workbook; other workbooks get a message saying what to do.
+    fn open(bytes: Bytes) -> Result<Book, String> {
+        use calamine::Reader as _;
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return Err("is an Excel 97-2003 workbook (XLS), which is not read: save it as XLSX or CSV".into());
+        }
+        match calamine::Xlsx::new(Cursor::new(bytes.clone())) {
+            Ok(wb) => Ok(Book::Xlsx(wb)),
+            Err(xlsx) => match calamine::Xlsb::new(Cursor::new(bytes)) {
+                Ok(wb) => Ok(Book::Xlsb(wb)),
+                Err(_) => Err(format!("is not an XLSX workbook that can be read ({xlsx}); XLS and ODS workbooks are not read: save it as XLSX or CSV")),
+            },
+        }
+    }
+
+    /// The names of the workbook's worksheets (chart sheets and the like left out), in order.
+    fn sheet_names(&self) -> Vec<String> {
+        use calamine::Reader as _;
+        let sheets = match self {
+            Book::Xlsx(wb) => wb.sheets_metadata(),
+            Book::Xlsb(wb) => wb.sheets_metadata(),
+        };
+        sheets.iter().filter(|s| s.typ == calamine::SheetType::WorkSheet).map(|s| s.name.clone()).collect()
+    }
+
+    /// The non-empty cells of a sheet, streamed (see [`collect_cells`]).
+    fn cells(&mut self, name: &str, values_left: &mut usize, entries_left: &mut u64) -> Result<Vec<(u32, u32, calamine::Data)>, SheetRefusal> {
+        match self {
+            Book::Xlsx(wb) => {
+                let mut reader = match wb.worksheet_cells_reader(name) {
+                    Ok(r) => r,
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => return Err(SheetRefusal::NotAWorksheet),
+                    Err(e) => return Err(SheetRefusal::Problem(format!("cannot be read: {e}"))),
+                };
+                collect_cells(|| reader.next_cell().map_err(|e| e.to_string()), values_left, entries_left)
+            }
+            Book::Xlsb(wb) => {
+                let mut reader = wb.worksheet_cells_reader(name).map_err(|e| SheetRefusal::Problem(format!("cannot be read: {e}")))?;
+                collect_cells(|| reader.next_cell().map_err(|e| e.to_string()), values_left, entries_left)
+            }
+        }
+    }
+}
+
 fn open_workbook(at: Location, source: &Source, forced: Option<RowKind>, problems: &mut Vec<RowError>) -> Vec<Part> {
-    use calamine::Reader as _;
-    let bytes = source.all_bytes().map_err(|e| format!("cannot be read: {e}"));
-    let sheets = bytes.and_then(|b| {
-        calamine::open_workbook_auto_from_rs(Cursor::new(b))
-            .map(|mut wb| wb.worksheets())
-            .map_err(|e| format!("is not a workbook that can be read: {e}"))
-    });
-    let sheets = match sheets {
-        Ok(s) => s,
+    let book = source.all_bytes().map_err(|e| format!("cannot be read: {e}")).and_then(Book::open);
+    let mut book = match book {
+        Ok(b) => b,
         Err(e) => {
             problems.push(at.error(None, e));
             return vec![];
         }
     };
-    let non_empty: Vec<(String, calamine::Range<calamine::Data>)> = sheets.into_iter().filter(|(_, r)| r.used_cells().next().is_some()).collect();
-    if non_empty.is_empty() {
+    let mut values_left = MAX_WORKBOOK_VALUES;
+    let mut entries_left = MAX_WORKBOOK_CELL_ENTRIES;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        match book.cells(&name, &mut values_left, &mut entries_left) {
+            Ok(cells) if cells.is_empty() => {}
+            Err(SheetRefusal::NotAWorksheet) => {}
+            read => sheets.push((name, read)),
+        }
+    }
+    if sheets.is_empty() {
         problems.push(at.error(None, "has no sheet with data"));
         return vec![];
     }
-    let several = non_empty.len() > 1;
+    let several = sheets.len() > 1;
     let mut parts = Vec::new();
-    for (name, range) in non_empty {
+    for (name, read) in sheets {
         let mut here = at.clone();
         if several {
             here.part = Some(Arc::from(name.as_str()));
         }
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        let mut rows: Vec<Vec<calamine::Data>> = range.rows().map(|r| r.to_vec()).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let header_cells = rows.remove(0);
-        let header_row = first_row + 1;
+        let mut cells = match read {
+            Ok(c) => c,
+            Err(SheetRefusal::Problem(m)) => {
+                problems.push(here.error(None, format!("sheet '{name}' {m}")));
+                continue;
+            }
+            Err(SheetRefusal::NotAWorksheet) => continue,
+        };
+        // The used area: from the first non-empty row and the leftmost non-empty column.
+        let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+        let last_col = cells.iter().map(|c| c.1).max().unwrap_or(0);
+        let width = (last_col - first_col + 1) as usize;
+        let header_index = cells[0].0;
+        let rest = cells.iter().position(|c| c.0 != header_index).unwrap_or(cells.len());
+        let header_cells = dense_row(cells.drain(..rest), first_col, width);
+        let header_row = header_index as usize + 1;
         let mut names = Vec::with_capacity(header_cells.len());
         for (i, c) in header_cells.iter().enumerate() {
             match sheet_text(c) {
                 Ok(t) => names.push(t.trim().to_string()),
                 Err(m) => {
-                    problems.push(here.at(header_row).error(Some(&column_letters(i)), m));
+                    problems.push(here.at(header_row).error(Some(&column_letters(first_col as usize + i)), m));
                     names.push(String::new());
                 }
             }
@@ -974,9 +1115,20 @@ fn open_workbook(at: Location, source: &Source, forced: Option<RowKind>, problem
             p.location.row = Some(header_row);
             problems.push(p);
         }
-        parts.push(Part { location: here, kind: Some(kind), body: Body::Sheet { rows, first_row: header_row, header } });
+        parts.push(Part { location: here, kind: Some(kind), body: Body::Sheet { cells, first_col, width, header } });
     }
     parts
+}
+
+/// One row of a sheet as `width` cells from column `first_col` (empty where nothing is written).
+fn dense_row(cells: impl Iterator<Item = (u32, u32, calamine::Data)>, first_col: u32, width: usize) -> Vec<calamine::Data> {
+    let mut row = vec![calamine::Data::Empty; width];
+    for (_, c, v) in cells {
+        if let Some(slot) = row.get_mut((c - first_col) as usize) {
+            *slot = v;
+        }
+    }
+    row
 }
 
 /// Spreadsheet column letters of a 0-based column index: A, B, ..., Z, AA, ...
@@ -1036,7 +1188,7 @@ impl Part {
         let at = self.location;
         match self.body {
             Body::Csv { reader, header } => read_csv(&at, *reader, &header, sink),
-            Body::Sheet { rows, first_row, header } => read_sheet(&at, rows, first_row, &header, sink),
+            Body::Sheet { cells, first_col, width, header } => read_sheet(&at, cells, first_col, width, &header, sink),
             Body::Json { reader } => read_json(&at, reader, sink),
         }
     }
@@ -1102,19 +1254,23 @@ fn read_csv(at: &Location, mut rdr: csv::Reader<QuoteCheck>, header: &Header, si
     send(sink, &mut problems, None);
 }
 
-fn read_sheet(at: &Location, rows: Vec<Vec<calamine::Data>>, header_row: usize, header: &Header, sink: &mut dyn FnMut(Item) -> bool) {
+fn read_sheet(at: &Location, cells: Vec<(u32, u32, calamine::Data)>, first_col: u32, width: usize, header: &Header, sink: &mut dyn FnMut(Item) -> bool) {
     let mut problems = Vec::new();
-    for (i, cells) in rows.iter().enumerate() {
-        let here = at.at(header_row + 1 + i);
-        if cells.iter().all(|c| matches!(c, calamine::Data::Empty)) {
-            continue;
+    let mut cells = cells.into_iter().peekable();
+    while let Some(first) = cells.next() {
+        let row_index = first.0;
+        let mut in_row = vec![first];
+        while let Some(c) = cells.next_if(|c| c.0 == row_index) {
+            in_row.push(c);
         }
+        let cells = dense_row(in_row.into_iter(), first_col, width);
+        let here = at.at(row_index as usize + 1);
         let mut texts = Vec::with_capacity(cells.len());
         let mut broken = false;
         for (j, c) in cells.iter().enumerate() {
             let label = || match header.names.get(j) {
                 Some(n) if !n.is_empty() => n.clone(),
-                _ => column_letters(j),
+                _ => column_letters(first_col as usize + j),
             };
             match sheet_text(c) {
                 Ok(t) => {
@@ -1619,6 +1775,44 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("upload row 2 column initiative_kind: 'gadgets' is not one of: curriculum"), "{problems:?}");
         assert_eq!(rows.len(), 1);
+    }
+
+    /// A workbook of one sheet with the wins registry header and one more cell (0-based row, column).
+    fn sparse_workbook(row: u32, col: u16) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("Wins").unwrap();
+        for (c, h) in ["partnership", "year", "initiative_kind", "title", "source_url"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(row, col, "far away").unwrap();
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn sparse_sheets_are_read_cell_by_cell_and_refused_when_too_wide() {
+        // A cell at XFD1048576: a dense grid would be 17 billion cells (512 GiB).
+        let started = std::time::Instant::now();
+        let bytes = sparse_workbook(1_048_575, 16_383);
+        assert!(bytes.len() < 10_000, "{}", bytes.len());
+        let (problems, rows) = read_source(&Source::bytes("far.xlsx", bytes));
+        assert_eq!(problems, ["far.xlsx: sheet 'Wins' uses columns up to XFD (cell XFD1048576); at most 200 columns (A to GR) are read"]);
+        assert!(rows.is_empty());
+        // Column 201 (GS) is refused too; column 200 (GR) is read.
+        let (problems, _) = read_source(&Source::bytes("gs.xlsx", sparse_workbook(1, 200)));
+        assert_eq!(problems, ["gs.xlsx: sheet 'Wins' uses columns up to GS (cell GS2); at most 200 columns (A to GR) are read"]);
+        let (problems, _) = read_source(&Source::bytes("gr.xlsx", sparse_workbook(1, 199)));
+        assert_eq!(problems, ["gr.xlsx row 2 column GR: holds a value under no column heading"]);
+
+        // A cell at J1048576 (a dense grid of 10 million cells before): read quickly, the row
+        // named as the spreadsheet shows it.
+        let (problems, rows) = read_source(&Source::bytes("deep.xlsx", sparse_workbook(1_048_575, 9)));
+        assert_eq!(problems, ["deep.xlsx row 1048576 column J: holds a value under no column heading"]);
+        assert!(rows.is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+
+        // Workbooks calamine reads whole when opening them are refused with what to do.
+        let (problems, _) = read_source(&Source::bytes("old.xls", vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0]));
+        assert_eq!(problems, ["old.xls: is an Excel 97-2003 workbook (XLS), which is not read: save it as XLSX or CSV"]);
     }
 
     #[test]

@@ -542,8 +542,24 @@ pub type WinObservation = Record<WinObservationFields>;
 // Validation: pure checks of one record's fields. Checks that need other rows (references,
 // uniqueness, "a business lead must be a business") live in the store.
 
+/// A character that shows nothing: white space, or one of the invisible format and filler
+/// characters (soft hyphen, zero-width space/joiners, direction marks, word joiner, variation
+/// selectors, byte-order mark, Hangul fillers, the blank Braille pattern, tag characters).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{1D159}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// A required one-line text (a name or title): not only white space or invisible characters, no
+/// control characters (NUL, tab, line breaks, ...), at most `max` characters.
 fn required(errs: &mut FieldErrors, field: &str, value: &str, max: usize) {
-    if value.trim().is_empty() {
+    if value.chars().any(char::is_control) {
+        errs.add(field, "must not contain control characters");
+    } else if value.chars().all(is_invisible) {
         errs.add(field, "is required");
     } else if value.chars().count() > max {
         errs.add(field, format!("is longer than {max} characters"));
@@ -755,13 +771,28 @@ impl Validate for MeasureFields {
     }
 }
 
+/// The largest magnitude of an observation's actual or target value: 10^15, larger than any
+/// count, dollar amount or rate a partnership reports (a thousand times the US GDP in dollars),
+/// and small enough that charts and sums of such values stay exact to the cent and finite.
+pub const MAX_OBSERVATION_VALUE: f64 = 1e15;
+
+/// Check an observation value: a finite number within [`MAX_OBSERVATION_VALUE`] either way.
+fn observation_value(errs: &mut FieldErrors, field: &str, v: f64) {
+    if !v.is_finite() {
+        errs.add(field, "must be a number");
+    } else if v.abs() > MAX_OBSERVATION_VALUE {
+        errs.add(field, "must be between -1,000,000,000,000,000 and 1,000,000,000,000,000 (10^15)");
+    }
+}
+
+/// The longest `figures` text of a win.
+pub const MAX_FIGURES_CHARS: usize = 2000;
+
 impl Validate for ObservationFields {
     fn validate(&self, errs: &mut FieldErrors) {
-        if !self.actual.is_finite() {
-            errs.add("actual", "must be a number");
-        }
-        if self.target.is_some_and(|t| !t.is_finite()) {
-            errs.add("target", "must be a number");
+        observation_value(errs, "actual", self.actual);
+        if let Some(t) = self.target {
+            observation_value(errs, "target", t);
         }
         optional_len(errs, "source_note", &self.source_note, 2000);
         url(errs, "source_url", self.source_url.as_deref());
@@ -772,7 +803,9 @@ impl Validate for WinFields {
     fn validate(&self, errs: &mut FieldErrors) {
         required(errs, "title", &self.title, 300);
         optional_len(errs, "narrative", &self.narrative, 20_000);
-        if let Some(f) = &self.figures {
+        if let Some(f) = self.figures.as_ref().filter(|f| f.chars().count() > MAX_FIGURES_CHARS) {
+            errs.add("figures", format!("is longer than {MAX_FIGURES_CHARS} characters ({})", f.chars().count()));
+        } else if let Some(f) = &self.figures {
             for pair in f.split(';').map(str::trim).filter(|p| !p.is_empty()) {
                 if !pair.split_once('=').is_some_and(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty()) {
                     errs.add("figures", format!("'{pair}' is not key=value"));
@@ -890,5 +923,78 @@ mod tests {
         }
         .validate(&mut errs);
         assert_eq!(errs.iter().next().unwrap().0, "figures");
+    }
+
+    fn win() -> WinFields {
+        WinFields {
+            partnership_id: Id::nil(),
+            initiative_id: None,
+            achieved: None,
+            title: "t".into(),
+            narrative: None,
+            initiative_kind: InitiativeKind::Other,
+            figures: None,
+            source_url: None,
+            illustrative: false,
+        }
+    }
+
+    fn errors_of(v: &impl Validate) -> Vec<(String, String)> {
+        let mut errs = FieldErrors::default();
+        v.validate(&mut errs);
+        errs.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect()
+    }
+
+    #[test]
+    fn observation_values_are_finite_and_bounded() {
+        let obs = |actual: f64, target: Option<f64>| ObservationFields {
+            measure_id: Id::nil(),
+            period: PartialDate::parse("2024").unwrap(),
+            actual,
+            target,
+            source_note: None,
+            source_url: None,
+        };
+        assert!(errors_of(&obs(1e15, Some(-1e15))).is_empty());
+        assert!(errors_of(&obs(-0.5, None)).is_empty());
+        let bound = "must be between -1,000,000,000,000,000 and 1,000,000,000,000,000 (10^15)";
+        assert_eq!(errors_of(&obs(1.7e308, None)), [("actual".to_string(), bound.to_string())]);
+        assert_eq!(errors_of(&obs(-1e308, None)), [("actual".to_string(), bound.to_string())]);
+        assert_eq!(errors_of(&obs(1.0, Some(1e16))), [("target".to_string(), bound.to_string())]);
+        assert_eq!(errors_of(&obs(f64::NAN, Some(f64::INFINITY))), [("actual".to_string(), "must be a number".to_string()), ("target".to_string(), "must be a number".to_string())]);
+    }
+
+    #[test]
+    fn win_figures_are_at_most_2000_characters() {
+        let mut w = win();
+        w.figures = Some(format!("a={}", "9".repeat(1998)));
+        assert!(errors_of(&w).is_empty());
+        w.figures = Some(format!("a={}", "9".repeat(1999)));
+        assert_eq!(errors_of(&w), [("figures".to_string(), "is longer than 2000 characters (2001)".to_string())]);
+    }
+
+    #[test]
+    fn required_text_is_visible_and_has_no_control_characters() {
+        let title = |t: &str| {
+            let mut w = win();
+            w.title = t.into();
+            errors_of(&w)
+        };
+        let is = |m: &str| vec![("title".to_string(), m.to_string())];
+        assert!(title("Café équipe 東京").is_empty());
+        assert!(title("Zero\u{200B}width inside is fine").is_empty());
+        assert_eq!(title("a\0b"), is("must not contain control characters"));
+        assert_eq!(title("line\nbreak"), is("must not contain control characters"));
+        assert_eq!(title("\u{7}"), is("must not contain control characters"));
+        for blank in ["", "   ", "\u{200B}", " \u{200B}\u{200D}\u{FEFF} ", "\u{00A0}\u{3000}", "\u{2060}\u{00AD}", "\u{3164}"] {
+            assert_eq!(title(blank), is("is required"), "{blank:?}");
+        }
+        let mut p = partnership();
+        p.name = "\u{200B}".into();
+        p.region_name = "Mohave\0".into();
+        assert_eq!(
+            errors_of(&p),
+            [("name".to_string(), "is required".to_string()), ("region_name".to_string(), "must not contain control characters".to_string())]
+        );
     }
 }

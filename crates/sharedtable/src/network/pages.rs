@@ -477,6 +477,8 @@ pub struct MemberGroup {
 pub struct MeasureBlock {
     pub view: MeasureView,
     pub chart: Option<String>,
+    /// There are values but no chart: they are too large to draw (the table lists them).
+    pub unchartable: bool,
     pub rows: Vec<ObservationRow>,
 }
 
@@ -556,7 +558,8 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
                     source_url: o.fields.source_url.clone(),
                 })
                 .collect();
-            Ok(MeasureBlock { view: m, chart, rows })
+            let unchartable = chart.is_none() && !points.is_empty();
+            Ok(MeasureBlock { view: m, chart, unchartable, rows })
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let health = health::check(&v.health);

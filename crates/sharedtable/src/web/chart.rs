@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{escape_xml, Error};
-use crate::network::model::PartialDate;
+use crate::network::model::{PartialDate, MAX_OBSERVATION_VALUE};
 use crate::network::report::format_number;
 
 /// Size of the chart in SVG user units (it scales to its container).
@@ -34,6 +34,26 @@ fn days(d: NaiveDate) -> f64 {
 }
 
 
+/// The y range of a chart of `values`: always from zero or below to zero or above (so the span is
+/// at least the largest magnitude and never degenerate), 10 % of headroom above and 5 % below
+/// when negative; `0..1` when every value is zero. `None` when a value cannot be charted: not
+/// finite, or beyond [`MAX_OBSERVATION_VALUE`] either way (only records stored before that bound
+/// was checked), so plotters is never handed an infinite or degenerate range (it loops forever
+/// computing tick marks for one).
+pub fn y_range(values: &[f64]) -> Option<(f64, f64)> {
+    if values.iter().any(|v| !v.is_finite() || v.abs() > MAX_OBSERVATION_VALUE) {
+        return None;
+    }
+    let lo = values.iter().copied().fold(0.0, f64::min);
+    let mut hi = values.iter().copied().fold(0.0, f64::max);
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let span = hi - lo;
+    let (y0, y1) = (if lo < 0.0 { lo - span * 0.05 } else { lo }, hi + span * 0.1);
+    (y0.is_finite() && y1.is_finite() && y1 > y0).then_some((y0, y1))
+}
+
 fn ie<E: std::fmt::Display>(e: E) -> Error {
     Error::Internal(anyhow::anyhow!("drawing a chart: {e}"))
 }
@@ -41,7 +61,8 @@ fn ie<E: std::fmt::Display>(e: E) -> Error {
 /// Draw the chart of a measure: the actual values as a solid line with round markers, the
 /// targets (where given) as a dashed line with triangles, the x axis labelled "Period", the y
 /// axis labelled with `unit`, and a legend. `id` makes the title's element id unique on the
-/// page; `title` becomes the SVG `<title>` it is labelled by. `None` when there is nothing to plot.
+/// page; `title` becomes the SVG `<title>` it is labelled by. `None` when there is nothing to plot
+/// or the values cannot be charted (see [`y_range`]; the page then says so beside the table).
 pub fn measure_chart(id: &str, title: &str, unit: &str, points: &[ChartPoint]) -> Result<Option<String>, Error> {
     if points.is_empty() {
         return Ok(None);
@@ -59,15 +80,8 @@ pub fn measure_chart(id: &str, title: &str, unit: &str, points: &[ChartPoint]) -
     }
     let pad = (x1 - x0) * 0.05;
     let (x0, x1) = (x0 - pad, x1 + pad);
-    let ys = actual.iter().chain(&target).map(|p| p.1);
-    let (mut y0, mut y1) = (ys.clone().fold(f64::INFINITY, f64::min).min(0.0), ys.fold(f64::NEG_INFINITY, f64::max));
-    if y1 <= y0 {
-        y1 = y0 + 1.0;
-    }
-    y1 += (y1 - y0) * 0.1;
-    if y0 < 0.0 {
-        y0 -= (y1 - y0) * 0.05;
-    }
+    let ys: Vec<f64> = actual.iter().chain(&target).map(|p| p.1).collect();
+    let Some((y0, y1)) = y_range(&ys) else { return Ok(None) };
 
     // Tick marks at the observations' own periods (at most MAX_X_LABELS of them, evenly
     // thinned), labelled as the periods are written, so a year is never shown twice.
@@ -188,5 +202,38 @@ mod tests {
         assert!(has_text(&svg, "Actual") && !has_text(&svg, "Target"));
         assert!(has_text(&svg, "USD") && has_text(&svg, "2024-06"));
         assert!(measure_chart("m3", "None", "USD", &[]).unwrap().is_none());
+    }
+
+    fn well_formed(svg: &str) {
+        assert!(svg.starts_with("<svg role=\"img\""), "{}", &svg[..svg.len().min(200)]);
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "no non-finite coordinates");
+    }
+
+    #[test]
+    fn extreme_equal_and_single_values_chart_quickly() {
+        let started = std::time::Instant::now();
+        let svg = measure_chart("e1", "Extremes", "USD", &[pt("2023", 1e15, Some(-1e15)), pt("2024", -1e15, Some(1e15))]).unwrap().unwrap();
+        well_formed(&svg);
+        assert_eq!(svg.matches("<circle").count(), 2);
+        for v in [1e15, -1e15, 0.0, 1e-300, -3.5] {
+            let svg = measure_chart("e2", "Equal", "USD", &[pt("2022", v, Some(v)), pt("2023", v, Some(v)), pt("2024", v, None)]).unwrap().unwrap();
+            well_formed(&svg);
+            let svg = measure_chart("e3", "Single", "USD", &[pt("2024", v, None)]).unwrap().unwrap();
+            well_formed(&svg);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn values_that_cannot_be_charted_give_no_chart() {
+        // Stored before values were bounded: 1.7e308 widened by 10 % is infinite.
+        for v in [1.7e308, -1e308, 1e16, f64::NAN, f64::INFINITY] {
+            assert_eq!(measure_chart("x", "X", "USD", &[pt("2024", v, None)]).unwrap(), None, "{v}");
+            assert_eq!(measure_chart("x", "X", "USD", &[pt("2024", 1.0, Some(v))]).unwrap(), None, "{v}");
+        }
+        assert_eq!(y_range(&[2.0, 12.0]), Some((0.0, 13.2)));
+        assert_eq!(y_range(&[0.0]), Some((0.0, 1.1)));
+        assert_eq!(y_range(&[-10.0, -20.0]), Some((-21.0, 2.0)));
     }
 }

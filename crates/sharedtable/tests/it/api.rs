@@ -445,4 +445,54 @@ async fn cross_site_writes_are_refused() {
     // The same site (and clients that are not browsers) may write.
     let resp = app.client.post(app.url("/api/v1/partnerships")).header("origin", format!("http://{host}")).json(&partnership("Good Makers")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
+
+#[tokio::test]
+async fn huge_observation_values_are_refused_and_never_hang_the_page() {
+    let app = spawn().await;
+    let p = create(&app, "partnerships", partnership("Alpha Makers")).await;
+    let m = create(
+        &app,
+        "measures",
+        json!({"partnership_id": p["id"], "name": "Dollars raised", "unit": "USD", "direction": "increase", "category": "jobseekers_workers"}),
+    )
+    .await;
+    let bound = "must be between -1,000,000,000,000,000 and 1,000,000,000,000,000 (10^15)";
+    for (actual, target, field) in [(json!(1.7e308), json!(null), "actual"), (json!(-1e308), json!(null), "actual"), (json!(5.0), json!(1e16), "target")] {
+        let body = json!({"measure_id": m["id"], "period": "2024", "actual": actual, "target": target});
+        let pd = problem(post(&app, "observations", &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(errors(&pd), [(field.to_string(), bound.to_string())], "{pd}");
+    }
+    assert_eq!(count(&app, "observations").await, 0);
+
+    // The largest allowed values chart.
+    create(&app, "observations", json!({"measure_id": m["id"], "period": "2023", "actual": 1e15, "target": -1e15})).await;
+    create(&app, "observations", json!({"measure_id": m["id"], "period": "2024", "actual": -1e15})).await;
+    let page = |app: &TestApp, slug: &str| {
+        let req = app.client.get(app.url(&format!("/partnerships/{slug}"))).timeout(std::time::Duration::from_secs(20));
+        async move {
+            let resp = req.send().await.expect("the page answers in time");
+            assert_eq!(resp.status(), StatusCode::OK);
+            resp.text().await.unwrap()
+        }
+    };
+    let body = page(&app, "alpha-makers").await;
+    assert!(body.contains("<figure class=\"chart\"><svg role=\"img\""), "a chart is drawn");
+    assert!(!body.contains("too large to draw"));
+
+    // A value stored before the bound was checked (written behind the API's back, on a page not
+    // viewed yet): no chart, a note, the table still lists it.
+    let p = create(&app, "partnerships", partnership("Bravo Makers")).await;
+    let m = create(
+        &app,
+        "measures",
+        json!({"partnership_id": p["id"], "name": "Dollars raised", "unit": "USD", "direction": "increase", "category": "jobseekers_workers"}),
+    )
+    .await;
+    create(&app, "observations", json!({"measure_id": m["id"], "period": "2023", "actual": 1e15})).await;
+    let o = create(&app, "observations", json!({"measure_id": m["id"], "period": "2024", "actual": 5.0})).await;
+    sqlx::query("UPDATE observations SET actual = 1.7e308 WHERE id = ?").bind(o["id"].as_str().unwrap()).execute(&app.db).await.unwrap();
+    let body = page(&app, "bravo-makers").await;
+    assert!(!body.contains("<figure class=\"chart\">"), "no chart");
+    assert!(body.contains("No chart: these values are too large to draw"));
+    assert!(body.contains("1,000,000,000,000,000"), "the table lists the values");
 }

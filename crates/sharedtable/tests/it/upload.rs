@@ -369,3 +369,22 @@ async fn the_openapi_document_describes_the_import() {
     }
     assert_eq!(doc["components"]["schemas"]["ImportResult"]["required"], json!(["written", "total"]));
 }
+
+#[tokio::test]
+async fn a_sparse_workbook_reaching_xfd1048576_is_refused_at_once() {
+    let app = spawn().await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "partnership").unwrap();
+    ws.write_string(0, 1, "year").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let started = std::time::Instant::now();
+    let before = row_counts(&app).await;
+    let p = problem(post_file(&app, "", XLSX, bytes).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(errors(&p), pairs(&[("upload.xlsx", "sheet 'Sheet1' uses columns up to XFD (cell XFD1048576); at most 200 columns (A to GR) are read")]), "{p}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert_eq!(row_counts(&app).await, before);
+    // The server is still there.
+    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+}

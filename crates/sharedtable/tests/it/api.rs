@@ -445,6 +445,7 @@ async fn cross_site_writes_are_refused() {
     // The same site (and clients that are not browsers) may write.
     let resp = app.client.post(app.url("/api/v1/partnerships")).header("origin", format!("http://{host}")).json(&partnership("Good Makers")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
+}
 
 #[tokio::test]
 async fn huge_observation_values_are_refused_and_never_hang_the_page() {

@@ -44,7 +44,7 @@ use super::entity::Entity;
 use super::form_spec::{check_filter, parse_json, Editable, Widget};
 use super::health::{self, Indicator};
 use super::model::{Meta, PartnershipFields, Record};
-use super::store::{self, health_input, ListFilter, PageRequest};
+use super::store::{self, ListFilter, PageRequest};
 use crate::db::Id;
 use crate::web::error::body_error;
 use crate::web::{AppState, Error, FieldErrors, Problem};
@@ -311,7 +311,7 @@ async fn partnership_health(State(state): State<AppState>, path: Result<Path<Str
     let id = parse_id(path)?;
     let p = store::get::<PartnershipFields>(&state.db, id).await?;
     let today = chrono::Utc::now().date_naive();
-    let input = health_input::load(&state.db, id, today).await?;
+    let input = store::views::health_inputs(&state.db, &[id], today).await?.remove(&id).ok_or_else(|| Error::NotFound(format!("partnership {id}")))?;
     Ok(Json(HealthReport { partnership_id: id, slug: p.fields.slug, name: p.fields.name, checked_on: today, indicators: health::check(&input) }))
 }
 

@@ -2,7 +2,6 @@
 //! for every [`Entity`]. `views.rs`: the read queries of pages, health check and report. `bulk.rs`:
 //! import and export. `forms.rs`: what the edit forms and the API need beyond one record (choices
 //! of related records, the partnership a record belongs to, meeting attendance).
-//! `health_input.rs`: the facts the health check reads about one partnership.
 //!
 //! Every change runs in one transaction: validation of the fields, reference checks (the row
 //! referred to exists and, where required, belongs to the same partnership), the rule that an
@@ -16,7 +15,6 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, Row, SqliteConnection};
 
 pub mod forms;
-pub mod health_input;
 
 use super::entity::{validate, Entity};
 use super::model::{Meta, OrgKind, Record, TeamRole};

@@ -1062,3 +1062,113 @@ pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate)
             .collect(),
     })
 }
+
+// The single-partnership health-check loader the API once had duplicated `health_inputs`; its test now
+// checks `health_inputs` for one partnership.
+#[cfg(test)]
+mod health_input_tests {
+    use super::*;
+    use crate::db;
+    use crate::network::model::*;
+    use crate::network::store::create;
+    use sqlx::types::Json;
+
+    #[tokio::test]
+    async fn loads_current_members_attendance_champions_and_plans() {
+        let db = db::connect("sqlite::memory:").await.unwrap();
+        let p = create(
+            &db,
+            PartnershipFields {
+                slug: "m".into(),
+                name: "M".into(),
+                sector_label: "Manufacturing".into(),
+                naics_codes: Json(vec![]),
+                region_name: "Mohave".into(),
+                region_counties: Json(vec!["04015".into()]),
+                region_states: Json(vec!["AZ".into()]),
+                launched: None,
+                stage: None,
+                stage_reported: None,
+                website: None,
+                source_urls: Json(vec![]),
+                illustrative: false,
+            },
+        )
+        .await
+        .unwrap();
+        let org = |name: &str, kind| OrganizationFields {
+            name: name.into(),
+            kind,
+            naics_code: None,
+            city: None,
+            state: None,
+            latitude: None,
+            longitude: None,
+            employee_count: None,
+            website: None,
+            illustrative: false,
+        };
+        let acme = create(&db, org("Acme", OrgKind::Business)).await.unwrap();
+        let college = create(&db, org("College", OrgKind::CommunityCollege)).await.unwrap();
+        let gone = create(&db, org("Gone", OrgKind::Chamber)).await.unwrap();
+        let member = |o: Id, role, ended: Option<&str>| MembershipFields {
+            partnership_id: p.id(),
+            organization_id: o,
+            role,
+            started: None,
+            ended: ended.map(|e| PartialDate::parse(e).unwrap()),
+        };
+        create(&db, member(acme.id(), MembershipRole::IndustryChampion, None)).await.unwrap();
+        create(&db, member(college.id(), MembershipRole::SupportTeam, None)).await.unwrap();
+        create(&db, member(gone.id(), MembershipRole::SupportTeam, Some("2020"))).await.unwrap();
+        let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let meeting = create(&db, MeetingFields { partnership_id: p.id(), held_on: day, kind: MeetingKind::Launch, title: "Launch".into(), notes: None })
+            .await
+            .unwrap();
+        for o in [acme.id(), college.id()] {
+            create(&db, AttendanceFields { meeting_id: meeting.id(), organization_id: o }).await.unwrap();
+        }
+        let prio = create(
+            &db,
+            PriorityFields { partnership_id: p.id(), rank: 1, title: "Hiring".into(), description: None, status: PriorityStatus::Active, set_at_meeting_id: Some(meeting.id()) },
+        )
+        .await
+        .unwrap();
+        let team = create(&db, ActionTeamFields { partnership_id: p.id(), priority_id: prio.id(), name: "Talent".into(), description: None }).await.unwrap();
+        create(&db, TeamMemberFields { action_team_id: team.id(), organization_id: acme.id(), role: TeamRole::BusinessLead }).await.unwrap();
+        create(&db, TeamMemberFields { action_team_id: team.id(), organization_id: college.id(), role: TeamRole::SupportPartner }).await.unwrap();
+        let init = create(
+            &db,
+            InitiativeFields {
+                partnership_id: p.id(),
+                action_team_id: Some(team.id()),
+                title: "Pathway".into(),
+                description: None,
+                kind: InitiativeKind::CareerPathway,
+                status: InitiativeStatus::Active,
+                started: None,
+                ended: None,
+            },
+        )
+        .await
+        .unwrap();
+
+        let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let input = health_inputs(&db, &[p.id()], today).await.unwrap().remove(&p.id()).unwrap();
+        assert_eq!(input.region_counties, vec!["04015"]);
+        let mut members = input.memberships.clone();
+        members.sort();
+        assert_eq!(members, vec![(MembershipRole::IndustryChampion, OrgKind::Business), (MembershipRole::SupportTeam, OrgKind::CommunityCollege)], "ended membership left out");
+        assert_eq!(input.meetings.len(), 1);
+        let mut kinds = input.meetings[0].attendee_kinds.clone();
+        kinds.sort();
+        assert_eq!(kinds, vec![OrgKind::Business, OrgKind::CommunityCollege]);
+        assert_eq!(input.meetings[0].champions_present, 1);
+        assert_eq!(input.priorities.len(), 1);
+        assert_eq!(input.priorities[0].set_at_meeting, Some(meeting.id()));
+        assert_eq!(input.priorities[0].teams.len(), 1);
+        assert_eq!(input.priorities[0].teams[0].business_lead_kinds, vec![OrgKind::Business]);
+        assert_eq!(input.priorities[0].teams[0].initiative_updates, vec![init.meta.updated_at.date_naive()]);
+        assert!(health_inputs(&db, &[Id::new()], today).await.unwrap().is_empty());
+    }
+}

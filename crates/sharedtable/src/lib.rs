@@ -89,7 +89,14 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
 
 /// Serve the app on `listen` until the process is stopped. Prints the address it serves on.
 pub async fn serve(state: AppState, listen: &str) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+            "; another program (perhaps another Shared Table) uses that port: stop it, or choose another address with --listen 127.0.0.1:8081 (or SHAREDTABLE_LISTEN)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("cannot listen on {listen}: {e}{hint}")
+    })?;
     let addr = listener.local_addr()?;
     println!("Shared Table is serving on http://{addr}/");
     axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown_signal()).await?;

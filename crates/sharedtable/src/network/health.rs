@@ -193,7 +193,10 @@ fn business_led(i: &HealthInput) -> Indicator {
             .collect();
         let detail = counts.iter().map(|(d, b, p)| format!("{d}: {b} business to {p} public")).collect::<Vec<_>>().join("; ");
         if let Some((d, b, p)) = counts.iter().find(|(_, b, p)| b <= p) {
-            (Verdict::NotMet, format!("businesses did not outnumber public partners on {d} ({b} to {p}); {detail}"))
+            let others: Vec<String> =
+                counts.iter().filter(|(day, _, _)| day != d).map(|(day, b, p)| format!("{day}: {b} business to {p} public")).collect();
+            let rest = if others.is_empty() { String::new() } else { format!("; other recent meetings: {}", others.join("; ")) };
+            (Verdict::NotMet, format!("businesses did not outnumber public partners on {d} ({b} to {p}){rest}"))
         } else if counts.len() < MEETINGS_CHECKED {
             (Verdict::Unknown, format!("only {} meeting(s) with attendance recorded, {MEETINGS_CHECKED} needed; {detail}", counts.len()))
         } else {
@@ -237,10 +240,14 @@ fn support_team(i: &HealthInput) -> Indicator {
     kinds.sort();
     kinds.dedup();
     let names = kinds.iter().map(|k| k.label().to_lowercase()).collect::<Vec<_>>().join(", ");
+    let support_recorded = i.memberships.iter().any(|(role, _)| *role == MembershipRole::SupportTeam);
     let (verdict, reason) = if i.memberships.is_empty() {
         (Verdict::Unknown, "no members are recorded".to_string())
     } else if kinds.len() >= SUPPORT_KINDS_NEEDED {
         (Verdict::Met, format!("{} kinds of public partner: {names}", kinds.len()))
+    } else if !support_recorded {
+        // Only the convener (or only businesses) recorded: the support team is unknown, not absent.
+        (Verdict::Unknown, "no support team members are recorded, only the convener or businesses".to_string())
     } else if kinds.is_empty() {
         (Verdict::NotMet, format!("no public partners on the support team; {SUPPORT_KINDS_NEEDED} kinds needed"))
     } else {
@@ -377,6 +384,11 @@ mod tests {
         assert_eq!(r.reason, "2 kind(s) of public partner (k-12 education, workforce board); 3 needed");
         i.memberships.push((SupportTeam, CommunityCollege));
         assert_eq!(support_team(&i).verdict, Verdict::Met);
+        // Only the convener recorded (as for most partnerships known from public sources): unknown.
+        i.memberships = vec![(Convener, WorkforceBoard)];
+        let r = support_team(&i);
+        assert_eq!(r.verdict, Verdict::Unknown);
+        assert_eq!(r.reason, "no support team members are recorded, only the convener or businesses");
     }
 
     #[test]

@@ -95,6 +95,13 @@ pub struct StateFigure {
     pub href: String,
 }
 
+impl StateFigure {
+    /// The share as people read it, e.g. `17.0%`.
+    pub fn share(&self) -> String {
+        format_percent(self.share_percent)
+    }
+}
+
 /// Where partnerships concentrate: the top states and the share of all partnerships located in
 /// at least one of them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -105,6 +112,13 @@ pub struct Concentration {
     pub partnerships: usize,
     /// `partnerships` as a percentage of all partnerships, one decimal.
     pub share_percent: f64,
+}
+
+impl Concentration {
+    /// The share as people read it, e.g. `78.7%`.
+    pub fn share(&self) -> String {
+        format_percent(self.share_percent)
+    }
 }
 
 /// A win as the report cites it.
@@ -178,6 +192,11 @@ pub struct Report {
     pub wins_by_kind: Vec<KindFigure>,
     /// By category (framework order), then unit.
     pub measures: Vec<MeasureRollup>,
+}
+
+/// A share in percent with one decimal, e.g. `17.0%`, `46.8%`, so shares line up in a column.
+pub fn format_percent(v: f64) -> String {
+    format!("{v:.1}%")
 }
 
 /// A number as people read it: thousands separated by commas, at most two decimals, no
@@ -424,12 +443,12 @@ pub fn to_markdown(r: &Report) -> String {
     ));
     if !r.concentration.states.is_empty() {
         s.push_str(&format!(
-            "- The top {} states ({}) hold {} of {} partnerships ({}%).\n",
+            "- The top {} states ({}) hold {} of {} partnerships ({}).\n",
             r.concentration.states.len(),
             r.concentration.states.join(", "),
             r.concentration.partnerships,
             r.partnerships.count,
-            format_number(r.concentration.share_percent)
+            format_percent(r.concentration.share_percent)
         ));
     }
     s.push_str("\n## Partnerships by state\n\n");
@@ -439,10 +458,10 @@ pub fn to_markdown(r: &Report) -> String {
         s.push_str("| State | Partnerships | Share of all |\n|---|---:|---:|\n");
         for st in &r.by_state {
             s.push_str(&format!(
-                "| {} | {} | {}% |\n",
+                "| {} | {} | {} |\n",
                 md_escape(&st.name),
                 md_link(&st.partnerships.to_string(), &st.href),
-                format_number(st.share_percent)
+                format_percent(st.share_percent)
             ));
         }
         s.push_str("\nA partnership whose region spans several states counts in each.\n");
@@ -633,8 +652,8 @@ mod tests {
     fn markdown_has_every_section_with_links() {
         let md = to_markdown(&build(&input()));
         assert!(md.contains("- [5 partnerships](/partnerships) in 3 states"), "{md}");
-        assert!(md.contains("| Arizona | [3](/partnerships?state=AZ) | 60% |"), "{md}");
-        assert!(md.contains("The top 3 states (AZ, CO, NV) hold 5 of 5 partnerships (100%)."), "{md}");
+        assert!(md.contains("| Arizona | [3](/partnerships?state=AZ) | 60.0% |"), "{md}");
+        assert!(md.contains("The top 3 states (AZ, CO, NV) hold 5 of 5 partnerships (100.0%)."), "{md}");
         assert!(md.contains("- Speakers bureau (2019): [A](/partnerships/a) · [source](https://example.org/win1)"), "{md}");
         assert!(md.contains("- Career camp: [C](/partnerships/c) · source not recorded"), "{md}");
         assert!(md.contains("3 measures, 2 with values; total of latest values: 42.5 people."), "{md}");

@@ -285,7 +285,7 @@ async fn directory_sorts_filters_pages_and_downloads() {
     let denver_row = body.split("<tr>").find(|r| r.contains("Denver Healthcare")).unwrap();
     assert_eq!(denver_row.matches(r#"<span class="unknown">not recorded</span>"#).count(), 3, "{denver_row}");
     assert!(denver_row.contains("the source says \u{201c}Thriving\u{201d}, which is not a stage we know"));
-    assert!(denver_row.contains("0 of 5 met, 1 not met, 4 unknown"), "{denver_row}");
+    assert!(denver_row.contains("0 of 5 met, 5 unknown"), "{denver_row}");
     // Sorting by clicking headers.
     assert!(body.contains(r#"<th scope="col" aria-sort="ascending"><a href="/partnerships?sort=name&#38;dir=desc">Partnership ▲</a></th>"#));
     let desc = page(&app, "/partnerships?sort=name&dir=desc").await;
@@ -334,7 +334,7 @@ async fn directory_sorts_filters_pages_and_downloads() {
         lines[1],
         "Mohave Manufacturing Partnership,mohave-manufacturing-partnership,Mohave,AZ,Manufacturing,Arizona at Work Mohave,2017-05,implementing,Convening,2,2,\"4 of 5 met, 1 unknown\",false"
     );
-    assert_eq!(lines[2], "Denver Healthcare Partnership,denver-healthcare-partnership,Denver,CO,Healthcare,,,,Thriving,1,0,\"0 of 5 met, 1 not met, 4 unknown\",false");
+    assert_eq!(lines[2], "Denver Healthcare Partnership,denver-healthcare-partnership,Denver,CO,Healthcare,,,,Thriving,1,0,\"0 of 5 met, 5 unknown\",false");
     assert_eq!(lines.len(), 3);
     let (_, az_csv) = get(&app, "/partnerships.csv?state=AZ").await;
     assert_eq!(az_csv.lines().count(), 2);
@@ -424,7 +424,7 @@ async fn impact_report_links_every_figure() {
     fixture(&app.db).await;
     let body = page(&app, "/report").await;
     assert!(body.contains(r#"<a class="card" href="/partnerships"><span class="figure">2</span> partnerships</a>"#), "{body}");
-    assert!(body.contains(r#"<tr><td>Arizona</td><td class="num"><a href="/partnerships?state=AZ">1</a></td><td class="num">50%</td></tr>"#), "{body}");
+    assert!(body.contains(r#"<tr><td>Arizona</td><td class="num"><a href="/partnerships?state=AZ">1</a></td><td class="num">50.0%</td></tr>"#), "{body}");
     assert!(body.contains("<h3>Career awareness (1)</h3>"));
     assert!(body.contains(r#"<a href="https://example.org/camp-news" rel="external noopener">source</a>"#));
     assert!(body.contains("1 measure, 1 with values; total of latest values: <strong>1,265 people</strong>"));
@@ -440,7 +440,7 @@ async fn impact_report_links_every_figure() {
     assert_eq!(json["by_state"][0]["href"], "/partnerships?state=AZ");
     assert_eq!(json["measures"][0]["total"], 1265.0);
     let md = sharedtable::network::report::to_markdown(&r);
-    assert!(md.contains("| Arizona | [1](/partnerships?state=AZ) | 50% |"), "{md}");
+    assert!(md.contains("| Arizona | [1](/partnerships?state=AZ) | 50.0% |"), "{md}");
     let html = sharedtable::network::report_html(&r).unwrap();
     assert!(html.starts_with("<!doctype html>") && html.contains("<style>") && html.contains("<h1>Impact report</h1>"));
     assert!(!html.contains(r#"<nav aria-label="Main">"#));

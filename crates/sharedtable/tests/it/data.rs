@@ -510,3 +510,21 @@ async fn the_cli_writes_the_impact_report_as_json_markdown_and_html() {
     assert!(html.contains("Lane County Technology Collaborative"));
     assert!(!html.contains("Example Valley"), "illustrative partnership left out");
 }
+
+/// Sources name only the convener of most partnerships: their businesses and champions are
+/// unknown, not zero, and so is their support team.
+#[tokio::test]
+async fn a_partnership_known_only_by_its_convener_shows_unknown_not_zero() {
+    let app = crate::support::spawn().await;
+    crate::support::load_bundled(&app).await;
+    let csv = app.client.get(app.url("/partnerships.csv?state=OR&q=Technology")).send().await.unwrap().text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].starts_with("Lane County Technology Collaborative,lane-county-technology-collaborative,Lane County (Eugene),OR,Technology,Lane Workforce Partnership,2015,sustaining,Sustaining,,,"),
+        "{}",
+        lines[1]
+    );
+    let page = app.client.get(app.url("/partnerships/lane-county-technology-collaborative")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("no support team members are recorded, only the convener or businesses"));
+}

@@ -220,8 +220,8 @@ pub struct DirectoryRow {
     pub stage: Option<Stage>,
     /// The source's own word for the stage.
     pub stage_reported: Option<String>,
-    /// Distinct industry organizations with a membership; `None` when no member at all is
-    /// recorded (unknown, not zero).
+    /// Distinct industry organizations with a membership; `None` when no member other than the
+    /// convener is recorded (unknown, not zero: most sources name only the convener).
     pub businesses_engaged: Option<i64>,
     /// Distinct organizations that are industry champions or co-chairs; `None` as above.
     pub champions: Option<i64>,
@@ -264,7 +264,7 @@ pub async fn directory(
         "WITH p AS ({p_cte}),
          agg AS (
            SELECT m.partnership_id AS pid,
-                  count(DISTINCT m.organization_id) AS members,
+                  count(DISTINCT CASE WHEN m.role <> 'convener' THEN m.organization_id END) AS members,
                   count(DISTINCT CASE WHEN o.kind IN ({industry}) THEN m.organization_id END) AS businesses,
                   count(DISTINCT CASE WHEN m.role IN ({CHAMPION_ROLES_SQL}) THEN m.organization_id END) AS champions,
                   group_concat(CASE WHEN m.role = 'convener' THEN o.name END, char(31)) AS conveners,

@@ -178,7 +178,7 @@ fn regional(i: &HealthInput) -> Indicator {
 
 fn business_led(i: &HealthInput) -> Indicator {
     let mut meetings: Vec<&MeetingFacts> = i.meetings.iter().filter(|m| !m.attendee_kinds.is_empty()).collect();
-    meetings.sort_by(|a, b| b.held_on.cmp(&a.held_on));
+    meetings.sort_by_key(|m| std::cmp::Reverse(m.held_on));
     meetings.truncate(MEETINGS_CHECKED);
     let (verdict, reason) = if meetings.is_empty() {
         (Verdict::Unknown, "no meeting attendance is recorded".to_string())

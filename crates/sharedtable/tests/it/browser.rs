@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 }
 
 fn find(names: &[&str]) -> Option<String> {
-    names.iter().map(|n| std::path::Path::new(n)).find(|p| p.exists()).map(|p| p.display().to_string())
+    names.iter().map(std::path::Path::new).find(|p| p.exists()).map(|p| p.display().to_string())
 }
 
 #[tokio::test]

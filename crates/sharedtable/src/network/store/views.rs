@@ -1069,7 +1069,6 @@ pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate)
 mod health_input_tests {
     use super::*;
     use crate::db;
-    use crate::network::model::*;
     use crate::network::store::create;
     use sqlx::types::Json;
 

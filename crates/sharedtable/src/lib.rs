@@ -25,6 +25,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/static/site.css", get(site_css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), web::cache::layer))
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(problem_scope))
@@ -40,6 +41,10 @@ pub fn build_app(state: AppState) -> Router {
 
 async fn site_css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], web::layout::SITE_CSS).into_response()
+}
+
+async fn method_not_allowed(req: Request) -> web::Error {
+    web::Error::MethodNotAllowed(format!("{} is not allowed on {}", req.method(), req.uri().path()))
 }
 
 async fn not_found(req: Request) -> web::Error {

@@ -78,6 +78,9 @@ pub enum Error {
     PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The path exists but not for this HTTP method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -117,6 +120,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,6 +139,7 @@ impl Error {
             Error::Forbidden(_) => "Not allowed",
             Error::PayloadTooLarge(_) => "Too large",
             Error::UnsupportedMediaType(_) => "Unsupported media type",
+            Error::MethodNotAllowed(_) => "Method not allowed",
             Error::Internal(_) => "Internal error",
         }
     }

@@ -497,3 +497,11 @@ async fn huge_observation_values_are_refused_and_never_hang_the_page() {
     assert!(body.contains("No chart: these values are too large to draw"));
     assert!(body.contains("1,000,000,000,000,000"), "the table lists the values");
 }
+
+#[tokio::test]
+async fn a_method_the_path_does_not_take_gets_a_problem_document() {
+    let app = spawn().await;
+    let resp = app.client.delete(app.url("/api/v1/partnerships")).send().await.unwrap();
+    let p = problem(resp, StatusCode::METHOD_NOT_ALLOWED).await;
+    assert_eq!(p["detail"], "DELETE is not allowed on /api/v1/partnerships");
+}

@@ -10,6 +10,15 @@ use sharedtable::network::store::bulk::{self as store_bulk, ImportError, ImportO
 use sharedtable::network::store::is_empty;
 use sharedtable::{db, AppState};
 
+/// Print a line to standard output, ignoring a closed pipe (`sharedtable import ... | head -1`)
+/// instead of panicking as `println!` does.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "sharedtable", version, about = "Run Next Gen sector partnerships and see what a network of them achieved")]
 struct Cli {
@@ -113,7 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = db::connect(&cli.db.database_url).await?;
     match cli.command {
         Command::Serve { listen } => sharedtable::serve(AppState::new(db), &listen.listen).await?,
-        Command::Migrate => println!("database {} is up to date", cli.db.database_url),
+        Command::Migrate => say!("database {} is up to date", cli.db.database_url),
         Command::Demo { listen } => {
             if is_empty(&db).await? {
                 match store_bulk::load_bundled(&db, true).await {
@@ -121,7 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Err(e) => return Ok(import_failed(e)),
                 }
             } else {
-                println!("The database already holds partnerships: nothing was loaded.");
+                say!("The database already holds partnerships: nothing was loaded.");
             }
             sharedtable::serve(AppState::new(db), &listen.listen).await?
         }
@@ -129,9 +138,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let sources: Vec<Source> = files.iter().map(Source::path).collect();
             match store_bulk::import(&db, &sources, &ImportOptions { kind, progress: true }).await {
                 Ok(summary) => {
-                    println!("Imported {} rows in one transaction:", summary.total());
+                    say!("Imported {} rows in one transaction:", summary.total());
                     for (file, counts) in &summary.per_source {
-                        println!("  {file}: {}", ImportSummary::describe(counts));
+                        say!("  {file}: {}", ImportSummary::describe(counts));
                     }
                 }
                 Err(e) => return Ok(import_failed(e)),
@@ -146,12 +155,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExportFormat::Json => {
                     let file = std::fs::File::create(&out).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
                     store_bulk::export_json(&db, std::io::BufWriter::new(file), include_contacts).await?;
-                    println!("Exported every table to {}, {contacts}.", out.display());
+                    say!("Exported every table to {}, {contacts}.", out.display());
                 }
                 ExportFormat::Csv => {
                     let written = store_bulk::export_csv(&db, &out, include_contacts).await?;
                     let rows: usize = written.iter().map(|(_, n)| n).sum();
-                    println!("Exported {rows} rows into {} files in {}, {contacts}.", written.len(), out.display());
+                    say!("Exported {rows} rows into {} files in {}, {contacts}.", written.len(), out.display());
                 }
             }
         }
@@ -182,10 +191,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn print_demo_load(db: &db::Db, summary: &ImportSummary) -> anyhow::Result<()> {
     let (partnerships, states, wins) = store_bulk::network_counts(db).await?;
-    println!("Loaded the bundled real network: {partnerships} partnerships in {states} states and {wins} of their wins, each linked to its public source:");
+    say!("Loaded the bundled real network: {partnerships} partnerships in {states} states and {wins} of their wins, each linked to its public source:");
     for (file, counts) in &summary.per_source {
         let note = if file.contains("illustrative") { " (invented, badged \"Illustrative\" everywhere)" } else { "" };
-        println!("  {file}{note}: {}", ImportSummary::describe(counts));
+        say!("  {file}{note}: {}", ImportSummary::describe(counts));
     }
     Ok(())
 }

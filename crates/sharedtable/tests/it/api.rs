@@ -5,7 +5,7 @@ use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LINK, LOCATIO
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::support::{spawn, TestApp};
+use crate::support::{errors, problem, spawn, TestApp};
 
 fn partnership(name: &str) -> Value {
     json!({
@@ -40,22 +40,6 @@ async fn create(app: &TestApp, table: &str, body: Value) -> Value {
     json
 }
 
-/// The problem document of a response, checking status and content type.
-async fn problem(resp: Response, status: StatusCode) -> Value {
-    assert_eq!(resp.status(), status);
-    assert_eq!(resp.headers()[CONTENT_TYPE], "application/problem+json");
-    let p: Value = resp.json().await.unwrap();
-    assert_eq!(p["status"], status.as_u16());
-    p
-}
-
-/// The (field, message) pairs of a problem.
-fn errors(p: &Value) -> Vec<(String, String)> {
-    p["errors"]
-        .as_array()
-        .map(|a| a.iter().map(|e| (e["field"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())).collect())
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn records_are_created_read_updated_and_deleted() {

@@ -41,3 +41,21 @@ pub async fn spawn() -> TestApp {
 pub async fn load_bundled(app: &TestApp) {
     sharedtable::network::store::bulk::load_bundled(&app.db, false).await.expect("bundled network loads");
 }
+
+/// The problem document of a response, checking status and content type
+/// (`application/problem+json`, RFC 9457).
+pub async fn problem(resp: reqwest::Response, status: reqwest::StatusCode) -> serde_json::Value {
+    assert_eq!(resp.status(), status);
+    assert_eq!(resp.headers()[reqwest::header::CONTENT_TYPE], "application/problem+json");
+    let p: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(p["status"], status.as_u16());
+    p
+}
+
+/// The (field, message) pairs of a problem.
+pub fn errors(p: &serde_json::Value) -> Vec<(String, String)> {
+    p["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| (e["field"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())).collect())
+        .unwrap_or_default()
+}

@@ -10,7 +10,7 @@ use sharedtable::network::entity::TABLES;
 use sharedtable::network::model::{PartnershipFields, WinFields};
 use sharedtable::network::store;
 
-use crate::support::{spawn, TestApp};
+use crate::support::{errors, problem, spawn, TestApp};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const REGISTRY_HEADER: &str = "name,state,region,sector,convener,launched,status_reported,source_url\n";
@@ -38,22 +38,6 @@ async fn ok_json(resp: Response) -> Value {
     v
 }
 
-/// The problem document of a response, checking status and content type.
-async fn problem(resp: Response, status: StatusCode) -> Value {
-    assert_eq!(resp.status(), status);
-    assert_eq!(resp.headers()[CONTENT_TYPE], "application/problem+json");
-    let p: Value = resp.json().await.unwrap();
-    assert_eq!(p["status"], status.as_u16());
-    p
-}
-
-/// The (field, message) pairs of a problem.
-fn errors(p: &Value) -> Vec<(String, String)> {
-    p["errors"]
-        .as_array()
-        .map(|a| a.iter().map(|e| (e["field"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())).collect())
-        .unwrap_or_default()
-}
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect()

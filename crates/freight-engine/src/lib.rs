@@ -3,6 +3,13 @@
 //! PDPTW, solved with the `vrp-core` / `vrp-pragmatic` crates), prices each shipment going alone,
 //! and splits the joint savings among members. Pure functions over plain data: no I/O.
 
+pub mod allocation;
+pub mod baseline;
+pub mod check;
+pub mod evaluate;
+pub mod lilim;
 pub mod model;
+pub mod solve;
+pub mod travel;
 
 pub use model::*;

@@ -62,10 +62,10 @@ FIELDS = [
     "bks_vehicles_hit", "solved", "note",
 ]
 SETTINGS = {
-    "ours": "`sharedtable freight solve --lilim FILE --seconds N --format json` (threads: see note below)",
+    "ours": "`sharedtable freight solve --lilim FILE --seconds N --seed S --format json`",
     "ortools": "PARALLEL_CHEAPEST_INSERTION then GUIDED_LOCAL_SEARCH; routing search is single-threaded; deterministic",
     "vroom": "shipments, exploration level 5, `nb_threads=1`, timeout = limit (stops early when done)",
-    "pyvrp": "`pyvrp.Shipment` per request (native pickup-delivery in 0.14), `MaxRuntime`, seed 1, single-threaded",
+    "pyvrp": "`pyvrp.Shipment` per request (native pickup-delivery in 0.14), `MaxRuntime`, seed S, single-threaded",
 }
 
 
@@ -137,11 +137,13 @@ def kill_running() -> None:
             pass
 
 
-def solver_cmd(solver: str, inst: Path, seconds: float, binary: Path) -> list[str]:
+def solver_cmd(solver: str, inst: Path, seconds: float, binary: Path, seed: int) -> list[str]:
+    """Command line of one run; ours and PyVRP get `--seed` (OR-Tools and VROOM take none)."""
     if solver == "ours":
         return [str(binary), "freight", "solve", "--lilim", str(inst), "--seconds", fmt_s(seconds),
-                "--format", "json"]
-    return [str(VENV_PY), str(HERE / f"peer_{solver}.py"), "--lilim", str(inst), "--seconds", fmt_s(seconds)]
+                "--seed", str(seed), "--format", "json"]
+    cmd = [str(VENV_PY), str(HERE / f"peer_{solver}.py"), "--lilim", str(inst), "--seconds", fmt_s(seconds)]
+    return cmd + (["--seed", str(seed)] if solver == "pyvrp" else [])
 
 
 def fmt_s(seconds: float) -> str:
@@ -208,7 +210,7 @@ def run_one(args, set_name: str, inst_file: Path, solver: str, bks: dict, work: 
                 "solved": False, "bks_vehicles_hit": False})
     env = dict(os.environ)
     status, code, secs, out, err = run_proc(
-        solver_cmd(solver, inst_file, args.seconds, args.binary), args.seconds + args.margin, env)
+        solver_cmd(solver, inst_file, args.seconds, args.binary, args.seed), args.seconds + args.margin, env)
     base = work / solver / inst.name
     base.parent.mkdir(parents=True, exist_ok=True)
     base.with_suffix(".out.json").write_text(out or "")
@@ -368,8 +370,9 @@ def markdown(rows: list[dict], solvers: list[str], meta: dict) -> str:
           "and a fixed cost per vehicle larger than any solution's distance (vehicles first).", ""]
     for s in solvers:
         L.append(f"- **{s}**: {SETTINGS[s]}")
-    if meta.get("ours_threads"):
-        L.append(f"- Threads of ours: {meta['ours_threads']}")
+    if "ours" in solvers and meta.get("ours_threads"):
+        L.append(f"- Threads of ours: {meta['ours_threads']}. The peers run on one thread each.")
+    L.append(f"- Seed S = {meta['seed']}.")
     L += ["", "Columns: *feasible* = checker says feasible and every request is served; *BKS vehicles* = "
           "share of instances solved with at most the best-known vehicle count; *gap* = distance gap to the "
           "best-known distance over feasible solutions (all, and only those at the best-known vehicle count; "
@@ -484,7 +487,9 @@ def main() -> int:
     ap.add_argument("--checker", choices=("ours", "python"), default="ours")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--report-only", action="store_true")
-    ap.add_argument("--ours-threads", default=None,
+    ap.add_argument("--seed", type=int, default=1, help="seed for ours and PyVRP (default 1)")
+    ap.add_argument("--ours-threads", default="all CPUs (vrp-core's default parallelism; the CLI has no "
+                    "thread option), i.e. 2 on this machine",
                     help="text for the report on how many threads our solver used")
     args = ap.parse_args()
     if args.margin is None:
@@ -579,7 +584,7 @@ def main() -> int:
         "checker": "one checker for all solvers, `sharedtable freight check` (cross-checked by "
         "`bench/freight/lilim.py`)" if args.checker == "ours"
         else "`bench/freight/lilim.py` only (**development run: `freight check` was not used**)",
-        "ours_threads": args.ours_threads,
+        "ours_threads": args.ours_threads, "seed": args.seed,
     }
     write_section(args.benchmarks, markdown(rows, solvers, meta))
     print(f"wrote {rel(args.out)} ({len(rows)} rows) and the freight-lilim section of {rel(args.benchmarks)}")

@@ -468,7 +468,7 @@ mod tests {
         assert_eq!(route.stops[1].departure_minute, 1440 + 510);
         assert_eq!(route.stops[1].load_pallets, 10);
         assert_eq!(route.stops[2].load_pallets, 0);
-        let leg = t.leg(2, 3);
+        let leg = t.leg(1, 2);
         assert_eq!(route.stops[2].arrival_minute, 1440 + 510 + leg.whole_minutes());
         let expected_miles = 2.0 * leg.miles;
         assert!((route.miles - expected_miles).abs() < 1e-9);

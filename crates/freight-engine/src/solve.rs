@@ -4,13 +4,21 @@
 //! How the request is put to the library (vrp-pragmatic / vrp-core 1.25):
 //! - each shipment is one job with a pickup task and a delivery task, demand `[pallets, lb]`, the
 //!   two time windows and the service minutes; the library keeps both on one truck, pickup first;
-//! - each vehicle type is a pragmatic vehicle type with `count` vehicles, capacity
-//!   `[pallets, lb]`, costs `{fixed, distance, time}` and one shift per driver day of the horizon
-//!   (see [`crate::evaluate`]): a truck runs at most one route a day, leaving and returning to its
-//!   depot within that day;
-//! - hours of service: the 14 h duty window is the vehicle limit `maxDuration`; the 11 h driving
-//!   limit is enforced exactly by giving the library, as its "distance" between two places, the
-//!   driving time in seconds (whole minutes x 60), and `maxDistance` = the driving limit in
+//! - each truck is a pragmatic vehicle with capacity `[pallets, lb]`, costs
+//!   `{fixed, distance, time}` and at most one shift per driver day of the horizon (see
+//!   [`crate::evaluate`]), so it runs at most one route a day, from and back to its depot;
+//! - hours of service, 14 h duty window: a shift is itself a duty window. For each day the engine
+//!   takes the span in which that day's shipments can need a truck (from leaving the depot to
+//!   reach the earliest pickup opening, to returning from the latest delivery close); when the
+//!   span is no longer than the duty limit every truck's shift is the span, otherwise each truck's
+//!   shift is a duty-limit-long window, the trucks of a type staggered evenly from the start of the
+//!   span to its end (one truck: the start). The library's own `maxDuration` is not used: in
+//!   vrp-core 1.25 it counts waiting from the shift's start before the departure is moved later,
+//!   which wrongly refuses routes whose first pickup opens hours after the shift starts. The
+//!   evaluator checks duty again (with the departure moved as late as the windows allow);
+//! - hours of service, 11 h driving limit: enforced exactly by giving the library, as its
+//!   "distance" between two places, the driving time in seconds (whole minutes x 60), and
+//!   `maxDistance` = the driving limit in
 //!   seconds. Road miles are not lost: the per-mile cost is passed as a cost per driving second
 //!   (`cost_per_mile x miles / seconds`, the ratio over the legs of this request; exact for the
 //!   great-circle model, where time is proportional to miles, and an average for a user matrix).
@@ -432,17 +440,22 @@ fn solver_reason(request: &PlanRequest, codes: &[String]) -> String {
 }
 
 fn rfc3339(minute: u32) -> Result<String, String> {
-    time::OffsetDateTime::from_unix_timestamp(i64::from(minute) * 60)
+    rfc3339_seconds(i64::from(minute) * 60)
+}
+
+fn rfc3339_seconds(seconds: i64) -> Result<String, String> {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
         .map_err(|e| e.to_string())?
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| e.to_string())
 }
 
-/// What the solver needs besides the request: which shipments to plan, the location index of
-/// every request place, and the routing matrix.
+/// The problem in vrp-pragmatic's terms, its routing matrix, and the day of each shift.
 struct SolverInput {
     problem: api::Problem,
     matrix: api::Matrix,
+    /// The driver day of each vehicle shift index.
+    shift_days: Vec<u32>,
 }
 
 fn build_problem(
@@ -523,39 +536,91 @@ fn build_problem(
     }
 
     let limits = request.driver_limits;
+    let duty = i64::from(limits.max_duty_minutes);
+    // The span of each driver day in which the candidates can need a truck: from the earliest a
+    // truck must leave to reach a pickup at its window's opening, to the latest it can be back
+    // from a delivery made at its window's close. Days no candidate can use get no shift.
+    let mut spans: Vec<(u32, i64, i64)> = Vec::new();
+    for &day in days {
+        let Some((lo, hi)) = day_window(request, day) else { continue };
+        let (lo, hi) = (i64::from(lo), i64::from(hi));
+        let mut span: Option<(i64, i64)> = None;
+        for &s in candidates {
+            let sh = &request.shipments[s];
+            let (pw, dw) = (sh.pickup_window, sh.delivery_window);
+            let touches = |o: u32, c: u32| i64::from(o) <= hi && i64::from(c) >= lo;
+            if !touches(pw.open_minute, pw.close_minute) || !touches(dw.open_minute, dw.close_minute) {
+                continue;
+            }
+            let (p, d) = (pickup_index(request, s), delivery_index(request, s));
+            let to_pickup = active.iter().map(|&t| travel.leg(depot_index(t), p).whole_minutes()).max().unwrap_or(0);
+            let back = active.iter().map(|&t| travel.leg(d, depot_index(t)).whole_minutes()).max().unwrap_or(0);
+            let first = (i64::from(pw.open_minute).max(lo) - i64::from(to_pickup)).max(lo);
+            let last = (i64::from(dw.close_minute).min(hi)
+                + i64::from(sh.delivery_service_minutes)
+                + i64::from(back))
+            .min(hi);
+            span = Some(match span {
+                None => (first, last),
+                Some((a, b)) => (a.min(first), b.max(last)),
+            });
+        }
+        if let Some((a, b)) = span {
+            if a < b {
+                spans.push((day, a, b));
+            }
+        }
+    }
     let mut vehicles = Vec::new();
     for &t in &active {
         let v = &request.fleet[t];
         let depot = Location::Reference { index: depot_loc[&t] };
-        let mut shifts = Vec::new();
-        for &day in days {
-            let Some((lo, hi)) = day_window(request, day) else { continue };
-            shifts.push(api::VehicleShift {
-                start: api::ShiftStart { earliest: rfc3339(lo)?, latest: None, location: depot.clone() },
-                end: Some(api::ShiftEnd { earliest: None, latest: rfc3339(hi)?, location: depot.clone() }),
-                breaks: None,
-                reloads: None,
-                recharges: None,
+        for k in 0..v.count {
+            // A truck's shift on a day is one duty window: the whole span when it is no longer
+            // than the duty limit, otherwise a duty-limit-long window, the type's trucks
+            // staggered from the start to the end of the span.
+            let mut shifts = Vec::new();
+            for &(_, a, b) in &spans {
+                let (from, to) = if b - a <= duty {
+                    (a, b)
+                } else {
+                    let room = b - a - duty;
+                    let offset = if v.count > 1 { room * i64::from(k) / i64::from(v.count - 1) } else { 0 };
+                    (a + offset, a + offset + duty)
+                };
+                shifts.push(api::VehicleShift {
+                    start: api::ShiftStart { earliest: rfc3339_seconds(from * 60)?, latest: None, location: depot.clone() },
+                    // vrp-pragmatic refuses shifts that touch (closed intervals), so a shift ends
+                    // one second early.
+                    end: Some(api::ShiftEnd {
+                        earliest: None,
+                        latest: rfc3339_seconds(to * 60 - 1)?,
+                        location: depot.clone(),
+                    }),
+                    breaks: None,
+                    reloads: None,
+                    recharges: None,
+                });
+            }
+            vehicles.push(api::VehicleType {
+                type_id: format!("t{t}_{k}"),
+                vehicle_ids: vec![format!("t{t}_{k}")],
+                profile: api::VehicleProfile { matrix: PROFILE.to_string(), scale: None },
+                costs: api::VehicleCosts {
+                    fixed: Some(v.fixed_cost_cents as f64),
+                    distance: v.cost_per_mile_cents as f64 * miles_per_second,
+                    time: v.cost_per_hour_cents as f64 / 3600.0,
+                },
+                shifts,
+                capacity: vec![v.capacity_pallets as i32, v.capacity_lb as i32],
+                skills: None,
+                limits: Some(api::VehicleLimits {
+                    max_distance: Some(f64::from(limits.max_driving_minutes) * 60.0),
+                    max_duration: None,
+                    tour_size: None,
+                }),
             });
         }
-        vehicles.push(api::VehicleType {
-            type_id: format!("t{t}"),
-            vehicle_ids: (0..v.count).map(|k| format!("t{t}_{k}")).collect(),
-            profile: api::VehicleProfile { matrix: PROFILE.to_string(), scale: None },
-            costs: api::VehicleCosts {
-                fixed: Some(v.fixed_cost_cents as f64),
-                distance: v.cost_per_mile_cents as f64 * miles_per_second,
-                time: v.cost_per_hour_cents as f64 / 3600.0,
-            },
-            shifts,
-            capacity: vec![v.capacity_pallets as i32, v.capacity_lb as i32],
-            skills: None,
-            limits: Some(api::VehicleLimits {
-                max_distance: Some(f64::from(limits.max_driving_minutes) * 60.0),
-                max_duration: Some(f64::from(limits.max_duty_minutes) * 60.0),
-                tour_size: None,
-            }),
-        });
     }
     let problem = api::Problem {
         plan: api::Plan { jobs, relations: None, clustering: None },
@@ -566,11 +631,14 @@ fn build_problem(
         },
         objectives: Some(vec![api::Objective::MinimizeUnassigned { breaks: None }, api::Objective::MinimizeCost]),
     };
-    Ok(SolverInput { problem, matrix })
+    Ok(SolverInput { problem, matrix, shift_days: spans.iter().map(|x| x.0).collect() })
 }
 
 fn run_solver(input: SolverInput, max_seconds: f64) -> Result<vrp_pragmatic::format::solution::Solution, String> {
     use vrp_pragmatic::format::problem::PragmaticProblem;
+    // Note: vrp-pragmatic 1.25's problem reader logs two timing lines to standard output with a
+    // logger of its own ("fleet index created in ...", "job index created in ..."); nothing here
+    // can silence them.
     let core = Arc::new((input.problem, vec![input.matrix]).read_pragmatic().map_err(|e| e.to_string())?);
     let environment = Arc::new(Environment::new(
         Arc::new(DefaultRandom::default()),
@@ -630,6 +698,7 @@ pub fn plan(request: &PlanRequest, progress: &(dyn Fn(f64) + Sync)) -> Result<Pl
     if !candidates.is_empty() {
         let input = build_problem(request, &travel, &candidates, &days)
             .map_err(|e| vec![input_error(None, "solver", format!("cannot describe the problem to the routing library: {e}"))])?;
+        let shift_days = input.shift_days.clone();
         let budget = request.max_seconds;
         let started = Instant::now();
         let solution = std::thread::scope(|scope| {
@@ -656,7 +725,7 @@ pub fn plan(request: &PlanRequest, progress: &(dyn Fn(f64) + Sync)) -> Result<Pl
             else {
                 continue;
             };
-            let Some(&day) = days.get(tour.shift_index) else { continue };
+            let Some(&day) = shift_days.get(tour.shift_index) else { continue };
             let mut sequence = Vec::new();
             for stop in &tour.stops {
                 for a in stop.activities() {
@@ -727,4 +796,415 @@ pub fn plan(request: &PlanRequest, progress: &(dyn Fn(f64) + Sync)) -> Result<Pl
         total_miles,
         total_cost_cents,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::coalition_cost_cents;
+    use crate::model::*;
+    use crate::travel::parse_matrix_csv;
+    use std::sync::Mutex;
+
+    const DAY: u32 = 1440;
+
+    fn place(name: &str, lat: f64, lon: f64) -> Place {
+        Place { name: name.into(), latitude: lat, longitude: lon }
+    }
+    fn kingman() -> Place {
+        place("Kingman", 35.1894, -114.053)
+    }
+    fn havasu() -> Place {
+        place("Lake Havasu City", 34.4839, -114.3225)
+    }
+    fn bullhead() -> Place {
+        place("Bullhead City", 35.1478, -114.5683)
+    }
+    fn phoenix() -> Place {
+        place("Phoenix", 33.4484, -112.074)
+    }
+    fn vegas() -> Place {
+        place("Las Vegas", 36.1699, -115.1398)
+    }
+    fn flagstaff() -> Place {
+        place("Flagstaff", 35.1981, -111.6513)
+    }
+    fn los_angeles() -> Place {
+        place("Los Angeles", 34.0522, -118.2437)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn shipment(
+        id: &str,
+        member: &str,
+        from: Place,
+        to: Place,
+        pallets: u32,
+        weight_lb: u32,
+        pickup: (u32, u32),
+        delivery: (u32, u32),
+    ) -> Shipment {
+        Shipment {
+            id: id.into(),
+            member: member.into(),
+            pickup: from,
+            delivery: to,
+            pallets,
+            weight_lb,
+            pickup_window: TimeWindow { open_minute: pickup.0, close_minute: pickup.1 },
+            delivery_window: TimeWindow { open_minute: delivery.0, close_minute: delivery.1 },
+            pickup_service_minutes: 30,
+            delivery_service_minutes: 30,
+        }
+    }
+
+    fn h(day: u32, hour: u32) -> u32 {
+        day * DAY + hour * 60
+    }
+
+    /// Eight shipments around Kingman AZ over a Monday-to-Friday week, trucks based in Kingman.
+    fn kingman_week() -> PlanRequest {
+        let shipments = vec![
+            // Two loads from the same Kingman plant to Phoenix on Tuesday: one truck carries both.
+            shipment("kp1", "Mohave Metal", kingman(), phoenix(), 10, 12_000, (h(1, 6), h(1, 10)), (h(1, 9), h(1, 17))),
+            shipment("kp2", "Desert Foods", kingman(), phoenix(), 8, 9_000, (h(1, 6), h(1, 10)), (h(1, 9), h(1, 17))),
+            shipment("kv", "Mohave Metal", kingman(), vegas(), 6, 7_000, (h(1, 6), h(1, 12)), (h(1, 8), h(1, 18))),
+            shipment("bk", "River Plastics", bullhead(), kingman(), 4, 3_000, (h(1, 7), h(1, 14)), (h(1, 8), h(1, 18))),
+            shipment("hp", "Havasu Boats", havasu(), phoenix(), 5, 6_000, (h(2, 6), h(2, 12)), (h(2, 9), h(2, 18))),
+            shipment("fk", "Desert Foods", flagstaff(), kingman(), 12, 14_000, (h(2, 6), h(2, 12)), (h(2, 8), h(2, 18))),
+            shipment("vb", "River Plastics", vegas(), bullhead(), 6, 5_000, (h(3, 6), h(3, 12)), (h(3, 8), h(3, 18))),
+            shipment("kh", "Havasu Boats", kingman(), havasu(), 3, 2_000, (h(3, 6), h(3, 12)), (h(3, 8), h(3, 18))),
+        ];
+        PlanRequest {
+            shipments,
+            fleet: vec![VehicleType::dry_van_53ft(kingman(), 3), VehicleType::box_truck_26ft(kingman(), 1)],
+            driver_limits: DriverLimits::default(),
+            travel: Travel::great_circle_default(),
+            horizon: TimeWindow { open_minute: 0, close_minute: h(4, 17) },
+            max_seconds: 2.0,
+            seed: 7,
+        }
+    }
+
+    fn where_is(plan: &Plan, id: &str) -> (Option<usize>, bool) {
+        let route = plan.routes.iter().position(|r| r.stops.iter().any(|s| s.shipment_id.as_deref() == Some(id)));
+        let unassigned = plan.unassigned.iter().any(|u| u.shipment_id == id);
+        (route, unassigned)
+    }
+
+    /// Checks every rule on a plan independently of the engine's evaluator.
+    fn check_plan(request: &PlanRequest, plan: &Plan) {
+        let travel = TravelModel::for_request(request).unwrap();
+        // Every shipment exactly once.
+        for s in &request.shipments {
+            let in_routes: usize = plan
+                .routes
+                .iter()
+                .map(|r| r.stops.iter().filter(|x| x.shipment_id.as_deref() == Some(&s.id) && x.kind == StopKind::Pickup).count())
+                .sum();
+            let in_unassigned = plan.unassigned.iter().filter(|u| u.shipment_id == s.id).count();
+            assert_eq!(in_routes + in_unassigned, 1, "shipment {} appears {in_routes} + {in_unassigned} times", s.id);
+        }
+        let mut sum_cost = 0;
+        let mut sum_miles = 0.0;
+        for r in &plan.routes {
+            let vt = &request.fleet[r.vehicle_type];
+            assert!(r.vehicle_number < vt.count);
+            assert_eq!(r.stops.first().unwrap().kind, StopKind::Departure);
+            assert_eq!(r.stops.last().unwrap().kind, StopKind::Return);
+            let (mut pallets, mut lb) = (0u32, 0u32);
+            let mut picked = HashSet::new();
+            let mut miles = 0.0;
+            let mut prev: Option<(&Stop, usize)> = None;
+            for stop in &r.stops {
+                let (idx, window, service) = match stop.kind {
+                    StopKind::Departure | StopKind::Return => (depot_index(r.vehicle_type), None, 0),
+                    kind => {
+                        let i = request.shipments.iter().position(|s| Some(&s.id) == stop.shipment_id.as_ref()).unwrap();
+                        let s = &request.shipments[i];
+                        if kind == StopKind::Pickup {
+                            assert!(picked.insert(i), "picked twice");
+                            pallets += s.pallets;
+                            lb += s.weight_lb;
+                            (pickup_index(request, i), Some(s.pickup_window), s.pickup_service_minutes)
+                        } else {
+                            assert!(picked.contains(&i), "delivery of {} before its pickup", s.id);
+                            pallets -= s.pallets;
+                            lb -= s.weight_lb;
+                            (delivery_index(request, i), Some(s.delivery_window), s.delivery_service_minutes)
+                        }
+                    }
+                };
+                assert_eq!((stop.load_pallets, stop.load_lb), (pallets, lb));
+                assert!(pallets <= vt.capacity_pallets && lb <= vt.capacity_lb, "over capacity");
+                if let Some(w) = window {
+                    assert!(stop.arrival_minute <= w.close_minute, "late at {:?}", stop);
+                    assert_eq!(stop.departure_minute, stop.arrival_minute.max(w.open_minute) + service);
+                }
+                if let Some((p, pidx)) = prev {
+                    let leg = travel.leg(pidx, idx);
+                    miles += leg.miles;
+                    assert_eq!(stop.arrival_minute, p.departure_minute + leg.whole_minutes());
+                }
+                prev = Some((stop, idx));
+            }
+            assert_eq!(pallets, 0);
+            assert!((miles - r.miles).abs() < 1e-6);
+            let start = r.stops[0].departure_minute;
+            let end = r.stops.last().unwrap().arrival_minute;
+            assert_eq!(start / DAY, (end - 1) / DAY, "route crosses midnight");
+            assert!(start >= request.horizon.open_minute && end <= request.horizon.close_minute);
+            assert_eq!(r.duty_minutes, f64::from(end - start));
+            assert!(r.duty_minutes <= 14.0 * 60.0);
+            assert!(r.driving_minutes <= 11.0 * 60.0);
+            let cost = vt.fixed_cost_cents
+                + (vt.cost_per_mile_cents as f64 * r.miles + vt.cost_per_hour_cents as f64 * r.duty_minutes / 60.0).round()
+                    as i64;
+            assert_eq!(r.cost_cents, cost);
+            sum_cost += r.cost_cents;
+            sum_miles += r.miles;
+        }
+        // One route per truck per day.
+        let mut used = HashSet::new();
+        for r in &plan.routes {
+            assert!(used.insert((r.vehicle_type, r.vehicle_number, r.stops[0].departure_minute / DAY)));
+        }
+        assert_eq!(plan.total_cost_cents, sum_cost);
+        assert!((plan.total_miles - sum_miles).abs() < 1e-6);
+    }
+
+    #[test]
+    fn kingman_week_pools_two_loads_on_one_truck() {
+        let request = kingman_week();
+        let calls = Mutex::new(Vec::new());
+        let plan = plan(&request, &|f| calls.lock().unwrap().push(f)).unwrap();
+        check_plan(&request, &plan);
+        assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+        let (a, _) = where_is(&plan, "kp1");
+        let (b, _) = where_is(&plan, "kp2");
+        assert!(a.is_some() && a == b, "kp1 and kp2 should share a truck: {a:?} {b:?}");
+        // Fewer trucks than shipments: pooling happened.
+        assert!(plan.routes.len() < request.shipments.len(), "{} routes", plan.routes.len());
+        // Coalition values: everyone is the plan, nobody is nothing, one member is in between.
+        assert_eq!(coalition_cost_cents(&request, &plan, &|_| true), plan.total_cost_cents);
+        assert_eq!(coalition_cost_cents(&request, &plan, &|_| false), 0);
+        let one = coalition_cost_cents(&request, &plan, &|s| s.member == "Mohave Metal");
+        assert!(one > 0 && one < plan.total_cost_cents, "{one}");
+        let calls = calls.into_inner().unwrap();
+        assert_eq!(calls.last(), Some(&1.0));
+        assert!(calls.iter().all(|f| (0.0..=1.0).contains(f)));
+    }
+
+    #[test]
+    fn delivery_window_too_short_is_unassigned_with_miles_and_hours() {
+        let mut request = kingman_week();
+        // Phoenix is ~196 road miles from Kingman (~4 h); the window closes 2.5 h after pickup opens.
+        request.shipments.push(shipment(
+            "rush",
+            "Desert Foods",
+            kingman(),
+            phoenix(),
+            2,
+            1_000,
+            (h(1, 8), h(1, 9)),
+            (h(1, 8), h(1, 10) + 30),
+        ));
+        request.shipments.push(shipment(
+            "coast",
+            "Desert Foods",
+            kingman(),
+            los_angeles(),
+            2,
+            1_000,
+            (h(3, 5), h(3, 8)),
+            (h(3, 8), h(3, 20)),
+        ));
+        request.max_seconds = 1.0;
+        let plan = plan(&request, &|_| {}).unwrap();
+        check_plan(&request, &plan);
+        let travel = TravelModel::for_request(&request).unwrap();
+        let leg = travel.leg(pickup_index(&request, 8), delivery_index(&request, 8));
+        let rush = plan.unassigned.iter().find(|u| u.shipment_id == "rush").expect("rush is unassigned");
+        assert_eq!(
+            rush.reason,
+            format!(
+                "delivery window closes before the truck can arrive from the pickup: {:.0} mi needs {}, window is 2.0 h (from the pickup window opening after 30 min loading to the delivery window closing)",
+                leg.miles,
+                format_hours(f64::from(leg.whole_minutes()))
+            )
+        );
+        assert!(rush.reason.starts_with("delivery window closes before the truck can arrive from the pickup: 198 mi needs 4.0 h, window is 2.0 h"), "{}", rush.reason);
+        let coast = plan.unassigned.iter().find(|u| u.shipment_id == "coast").expect("coast is unassigned");
+        assert!(coast.reason.starts_with("the round trip from the 53 ft dry van depot at Kingman"), "{}", coast.reason);
+        assert!(coast.reason.ends_with("a driver may drive 11.0 h a day"), "{}", coast.reason);
+        assert_eq!(where_is(&plan, "rush").0, None);
+    }
+
+    #[test]
+    fn fleet_too_small_leaves_a_shipment_unassigned_with_the_solver_reason() {
+        // Two Tuesday loads to opposite ends with one truck for the whole week: one must wait.
+        let mut request = kingman_week();
+        request.shipments = vec![
+            shipment("west", "A", kingman(), los_angeles(), 2, 1_000, (h(1, 5), h(1, 6)), (h(1, 11), h(1, 13))),
+            shipment("east", "B", kingman(), flagstaff(), 2, 1_000, (h(1, 5), h(1, 6)), (h(1, 7), h(1, 9))),
+        ];
+        request.fleet = vec![VehicleType::dry_van_53ft(place("Needles", 34.8481, -114.6141), 1)];
+        request.driver_limits = DriverLimits { max_driving_minutes: 14 * 60, max_duty_minutes: 16 * 60 };
+        request.max_seconds = 0.5;
+        let plan = plan(&request, &|_| {}).unwrap();
+        check_plan(&request, &plan);
+        assert_eq!(plan.routes.len() + plan.unassigned.len(), 2);
+        assert_eq!(plan.unassigned.len(), 1, "{:?}", plan.unassigned);
+        assert!(
+            plan.unassigned[0].reason.starts_with("a truck of its own could carry it, but "),
+            "{}",
+            plan.unassigned[0].reason
+        );
+        assert!(plan.unassigned[0].reason.contains("the fleet has 1 truck a day"));
+    }
+
+    fn error_for<'a>(errors: &'a [InputError], shipment: Option<&str>, field: &str) -> &'a InputError {
+        errors
+            .iter()
+            .find(|e| e.shipment_id.as_deref() == shipment && e.field == field)
+            .unwrap_or_else(|| panic!("no error for {shipment:?} {field}: {errors:#?}"))
+    }
+
+    #[test]
+    fn every_bad_input_is_named() {
+        let mut request = kingman_week();
+        request.shipments[0].weight_lb = 50_000; // heavier than any truck
+        request.shipments[1].pallets = 0;
+        request.shipments[2].pickup_window = TimeWindow { open_minute: h(1, 10), close_minute: h(1, 8) };
+        request.shipments[3].delivery.latitude = 95.0;
+        request.shipments[4].id = "kp1".into(); // duplicate id
+        request.shipments[5].pallets = 30;
+        request.shipments[6].weight_lb = 0;
+        request.horizon = TimeWindow { open_minute: 600, close_minute: 600 };
+        request.travel = Travel::GreatCircle { circuity: 1.2, average_speed_mph: 0.0 };
+        request.max_seconds = f64::NAN;
+        let errors = validate(&request).unwrap_err();
+        assert_eq!(
+            error_for(&errors, Some("kp1"), "weight_lb").reason,
+            "50000 lb is heavier than any truck carries: the largest payload, the 53 ft dry van's, is 45000 lb"
+        );
+        assert_eq!(
+            error_for(&errors, Some("kp2"), "pallets").reason,
+            "is 0: a shipment takes at least one pallet position"
+        );
+        assert_eq!(
+            error_for(&errors, Some("kv"), "pickup_window").reason,
+            "closes at minute 1920 (Tue 08:00) before it opens at minute 2040 (Tue 10:00)"
+        );
+        assert_eq!(error_for(&errors, Some("bk"), "delivery.latitude").reason, "95 is not a latitude (-90 to 90)");
+        assert_eq!(error_for(&errors, Some("kp1"), "id").reason, "is also the id of shipment number 1");
+        assert_eq!(
+            error_for(&errors, Some("fk"), "pallets").reason,
+            "30 pallets is more than any truck carries: the largest, the 53 ft dry van, takes 26"
+        );
+        assert_eq!(error_for(&errors, Some("vb"), "weight_lb").reason, "is 0: give the gross weight in pounds");
+        assert!(error_for(&errors, None, "horizon").reason.starts_with("closes at minute 600 (Mon 10:00), not after"));
+        assert!(error_for(&errors, None, "travel.average_speed_mph").reason.starts_with("0 is not allowed"));
+        assert!(error_for(&errors, None, "max_seconds").reason.starts_with("NaN is not allowed"));
+        assert_eq!(errors.len(), 10, "{errors:#?}");
+        // plan() refuses the same request with the same errors.
+        assert_eq!(plan(&request, &|_| {}).unwrap_err(), errors);
+    }
+
+    #[test]
+    fn empty_fleet_and_bad_circuity_are_named() {
+        let mut request = kingman_week();
+        request.fleet.iter_mut().for_each(|v| v.count = 0);
+        request.travel = Travel::GreatCircle { circuity: -1.0, average_speed_mph: 50.0 };
+        request.driver_limits.max_driving_minutes = 15 * 60;
+        let errors = validate(&request).unwrap_err();
+        assert_eq!(
+            error_for(&errors, None, "fleet").reason,
+            "every vehicle type has count 0: at least one truck is needed"
+        );
+        assert!(error_for(&errors, None, "travel.circuity").reason.contains("at least 1"));
+        assert_eq!(
+            error_for(&errors, None, "driver_limits.max_driving_minutes").reason,
+            "900 min of driving cannot fit in a 840 min duty window"
+        );
+        request.fleet.clear();
+        let errors = validate(&request).unwrap_err();
+        assert_eq!(error_for(&errors, None, "fleet").reason, "no vehicle types: at least one truck is needed");
+    }
+
+    fn small_matrix_request(csv: &str) -> PlanRequest {
+        let mut request = kingman_week();
+        request.shipments.truncate(2);
+        request.shipments.push(shipment(
+            "bp",
+            "River Plastics",
+            bullhead(),
+            phoenix(),
+            4,
+            3_000,
+            (h(1, 6), h(1, 12)),
+            (h(1, 9), h(1, 18)),
+        ));
+        request.fleet.truncate(1);
+        request.travel = Travel::Matrix(parse_matrix_csv(csv).unwrap());
+        request.max_seconds = 0.5;
+        request
+    }
+
+    const FULL_MATRIX: &str = "from,to,miles,minutes\n\
+        Kingman,Phoenix,186,190\nPhoenix,Kingman,186,190\n\
+        Kingman,Bullhead City,35,45\nBullhead City,Kingman,35,45\n\
+        Bullhead City,Phoenix,215,230\nPhoenix,Bullhead City,215,230\n";
+
+    #[test]
+    fn plans_with_a_user_matrix() {
+        let request = small_matrix_request(FULL_MATRIX);
+        let plan = plan(&request, &|_| {}).unwrap();
+        check_plan(&request, &plan);
+        assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+        // All three go to Phoenix on Tuesday: one truck, Kingman -> Bullhead -> Phoenix -> Kingman
+        // or Kingman pickups first; either way the miles are the matrix's.
+        assert_eq!(plan.routes.len(), 1);
+        let miles = plan.routes[0].miles;
+        assert!([35.0 + 215.0 + 186.0, 35.0 + 35.0 + 186.0 + 186.0].contains(&miles), "{miles}");
+        assert_eq!(coalition_cost_cents(&request, &plan, &|_| true), plan.total_cost_cents);
+    }
+
+    #[test]
+    fn matrix_errors_name_the_pair_the_place_and_the_row() {
+        // Missing Phoenix -> Bullhead City.
+        let request = small_matrix_request(&FULL_MATRIX.replace("Phoenix,Bullhead City,215,230\n", ""));
+        let errors = validate(&request).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].field, "travel matrix");
+        assert_eq!(errors[0].reason, "no row from 'Phoenix' to 'Bullhead City'");
+
+        // An unknown place names the shipment and field.
+        let mut request = small_matrix_request(FULL_MATRIX);
+        request.shipments[2].delivery = place("Tucson", 32.2226, -110.9747);
+        let errors = validate(&request).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].shipment_id.as_deref(), Some("bp"));
+        assert_eq!(errors[0].field, "delivery.name");
+        assert_eq!(errors[0].reason, "place 'Tucson' is not in the travel matrix");
+
+        // A negative value given directly (not through CSV) names the row.
+        let mut request = small_matrix_request(FULL_MATRIX);
+        if let Travel::Matrix(m) = &mut request.travel {
+            m.rows[1].minutes = -5.0;
+        }
+        let errors = validate(&request).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].field, "travel matrix row 2");
+        assert_eq!(errors[0].reason, "minutes is negative (-5)");
+    }
+
+    #[test]
+    fn no_shipments_give_an_empty_plan() {
+        let mut request = kingman_week();
+        request.shipments.clear();
+        let plan = plan(&request, &|_| {}).unwrap();
+        assert!(plan.routes.is_empty() && plan.unassigned.is_empty());
+        assert_eq!(plan.total_cost_cents, 0);
+    }
 }

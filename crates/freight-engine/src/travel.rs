@@ -340,7 +340,9 @@ impl TravelModel {
                 match table.get(&(*a, *b)) {
                     Some((_, leg)) => legs.push(*leg),
                     None => {
-                        if known.contains(a) && known.contains(b) {
+                        // A pair whose row was refused above is not reported again as missing.
+                        let refused = matrix.rows.iter().any(|r| r.from == *a && r.to == *b);
+                        if known.contains(a) && known.contains(b) && !refused {
                             missing += 1;
                             if missing <= 20 {
                                 errors.push(err("travel matrix", format!("no row from '{a}' to '{b}'")));
@@ -403,9 +405,10 @@ mod tests {
 
     #[test]
     fn haversine_kingman_to_phoenix() {
-        // Kingman AZ to Phoenix AZ: about 160 straight-line miles.
+        // Kingman AZ to Phoenix AZ: 165 straight-line miles (a flat-earth check: 1.741 deg of
+        // latitude x 69.09 mi and 1.979 deg of longitude x 69.17 mi x cos 34.3 deg).
         let d = haversine_miles(35.1894, -114.053, 33.4484, -112.074);
-        assert!((d - 163.4).abs() < 1.5, "{d}");
+        assert!((d - 165.0).abs() < 0.5, "{d}");
         assert_eq!(haversine_miles(35.0, -114.0, 35.0, -114.0), 0.0);
         // A quarter of the way round the equator.
         let q = haversine_miles(0.0, 0.0, 0.0, 90.0);

@@ -1063,6 +1063,30 @@ mod tests {
         assert!(plan.unassigned[0].reason.contains("the fleet has 1 truck a day"));
     }
 
+    #[test]
+    fn a_day_longer_than_the_duty_window_is_covered_by_staggered_trucks() {
+        // Tuesday 05:00 and 20:00 pickups: no single 14 h duty window holds both.
+        let mut request = kingman_week();
+        request.shipments = vec![
+            shipment("early", "A", kingman(), bullhead(), 2, 1_000, (h(1, 5), h(1, 6)), (h(1, 5), h(1, 8))),
+            shipment("late", "B", kingman(), bullhead(), 2, 1_000, (h(1, 20), h(1, 21)), (h(1, 20), h(1, 23))),
+        ];
+        request.fleet = vec![VehicleType::dry_van_53ft(kingman(), 2)];
+        request.max_seconds = 0.5;
+        let two = plan(&request, &|_| {}).unwrap();
+        check_plan(&request, &two);
+        assert!(two.unassigned.is_empty(), "{:?}", two.unassigned);
+        assert_eq!(two.routes.len(), 2);
+        assert_ne!(where_is(&two, "early").0, where_is(&two, "late").0);
+
+        request.fleet[0].count = 1;
+        let one = plan(&request, &|_| {}).unwrap();
+        check_plan(&request, &one);
+        assert_eq!(one.routes.len(), 1);
+        assert_eq!(one.unassigned.len(), 1);
+        assert_eq!(one.unassigned[0].shipment_id, "late");
+    }
+
     fn error_for<'a>(errors: &'a [InputError], shipment: Option<&str>, field: &str) -> &'a InputError {
         errors
             .iter()

@@ -337,9 +337,10 @@ pub fn why_never_served(request: &PlanRequest, travel: &TravelModel, s: usize) -
         };
         return Some(if window < 0 {
             format!(
-                "delivery window closes at {}, before the load can leave the pickup (window opens at {}{loading})",
+                "delivery window closes at {}, before the load can leave the pickup (its window opens at {} and loading takes {} min)",
                 format_minute(i64::from(dw.close_minute)),
-                format_minute(i64::from(pw.open_minute))
+                format_minute(i64::from(pw.open_minute)),
+                sh.pickup_service_minutes
             )
         } else {
             format!(
@@ -354,27 +355,27 @@ pub fn why_never_served(request: &PlanRequest, travel: &TravelModel, s: usize) -
     let trip = |vt: usize| {
         let depot = depot_index(vt);
         let legs = [travel.leg(depot, p), direct, travel.leg(d, depot)];
-        let minutes: u32 = legs.iter().map(|l| l.whole_minutes()).sum();
+        let minutes: u64 = legs.iter().map(|l| u64::from(l.whole_minutes())).sum();
         let miles: f64 = legs.iter().map(|l| l.miles).sum();
         (minutes, miles, vt)
     };
     let (min_drive, miles, vt) = fitting.iter().map(|&vt| trip(vt)).min_by_key(|t| t.0).unwrap_or((0, 0.0, 0));
-    if min_drive > limits.max_driving_minutes {
+    if min_drive > u64::from(limits.max_driving_minutes) {
         return Some(format!(
             "the round trip from the {} depot at {} through pickup and delivery is {:.0} mi, {} of driving; a driver may drive {} a day",
             request.fleet[vt].name,
             request.fleet[vt].depot.name,
             miles,
-            format_hours(f64::from(min_drive)),
+            format_hours(min_drive as f64),
             format_hours(f64::from(limits.max_driving_minutes))
         ));
     }
-    let service = sh.pickup_service_minutes + sh.delivery_service_minutes;
-    if min_drive + service > limits.max_duty_minutes {
+    let service = u64::from(sh.pickup_service_minutes) + u64::from(sh.delivery_service_minutes);
+    if min_drive + service > u64::from(limits.max_duty_minutes) {
         return Some(format!(
             "the round trip needs at least {} on duty ({} driving {:.0} mi plus {} min loading and unloading); the duty window is {}",
-            format_hours(f64::from(min_drive + service)),
-            format_hours(f64::from(min_drive)),
+            format_hours((min_drive + service) as f64),
+            format_hours(min_drive as f64),
             miles,
             service,
             format_hours(f64::from(limits.max_duty_minutes))
@@ -782,7 +783,7 @@ pub fn plan(request: &PlanRequest, progress: &(dyn Fn(f64) + Sync)) -> Result<Pl
         }
     }
     progress(1.0);
-    routes.sort_by(|a, b| (a.0, a.1.vehicle_type, a.1.vehicle_number).cmp(&(b.0, b.1.vehicle_type, b.1.vehicle_number)));
+    routes.sort_by_key(|(day, r)| (*day, r.vehicle_type, r.vehicle_number));
     unassigned.sort_by_key(|u| u.0);
     let routes: Vec<Route> = routes.into_iter().map(|(_, r)| r).collect();
     let total_miles = routes.iter().map(|r| r.miles).sum();
@@ -1221,6 +1222,29 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert_eq!(errors[0].field, "travel matrix row 2");
         assert_eq!(errors[0].reason, "minutes is negative (-5)");
+    }
+
+    #[test]
+    fn extreme_values_are_reported_not_panicked_on() {
+        let mut request = small_matrix_request(FULL_MATRIX);
+        request.shipments[0].pickup_service_minutes = u32::MAX;
+        request.shipments[0].delivery_service_minutes = u32::MAX;
+        request.shipments[1].pickup_window = TimeWindow { open_minute: u32::MAX - 1, close_minute: u32::MAX };
+        if let Travel::Matrix(m) = &mut request.travel {
+            for r in m.rows.iter_mut().filter(|r| r.from == "Bullhead City") {
+                r.minutes = 1e15;
+            }
+        }
+        let plan = plan(&request, &|_| {}).unwrap();
+        assert!(plan.routes.is_empty(), "{:?}", plan.routes);
+        let reasons: Vec<&str> = plan.unassigned.iter().map(|u| u.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 3);
+        assert_eq!(
+            reasons[0],
+            "delivery window closes at Tue 17:00, before the load can leave the pickup (its window opens at Tue 06:00 and loading takes 4294967295 min)"
+        );
+        assert!(reasons[1].starts_with("pickup window opens at"), "{}", reasons[1]);
+        assert!(reasons[2].starts_with("delivery window closes before the truck can arrive"), "{}", reasons[2]);
     }
 
     #[test]

@@ -117,7 +117,13 @@ pub struct PlanRequest {
     pub horizon: TimeWindow,
     /// Wall-clock budget for the search, seconds (the search may stop earlier when it stalls).
     pub max_seconds: f64,
-    /// Seed for the search's random choices: the same request and seed give the same plan.
+    /// Seed for the search's random choices. Honest limit: vrp-core 1.25 (rosomaxa 0.9) draws
+    /// its random numbers from a per-thread generator that cannot be seeded per run, and the
+    /// search runs on several threads against a wall-clock budget, so two runs of the same request
+    /// can return different plans of similar cost whatever the seed. The engine's guarantees
+    /// (every shipment routed or explained, windows, capacity and driver limits kept, costs
+    /// recomputed) hold for every run. The seed is kept so a future solver that can be seeded
+    /// honours it without a change to callers.
     pub seed: u64,
 }
 
@@ -188,4 +194,85 @@ pub struct InputError {
     pub shipment_id: Option<String>,
     pub field: String,
     pub reason: String,
+}
+
+/// Driver-based cost of a US truckload driver, cents per hour on duty: ATRI, "An Analysis of the
+/// Operational Costs of Trucking: 2024 Update" (June 2024, 2023 data) puts driver wages at
+/// $0.779 per mile; driver benefits were $0.188 per mile (the 2025 update reports $0.197 for 2024
+/// after a 4.8 % rise: 0.197 / 1.048). $0.967 per mile at ATRI's own mile-to-hour conversion of
+/// 40.2 mph (its $90.89 per hour / $2.260 per mile for 2024) is $38.87 per hour.
+pub const ATRI_2023_DRIVER_CENTS_PER_HOUR: i64 = 3_887;
+
+/// Vehicle-based cost of a tractor-trailer, cents per mile: ATRI's 2023 total marginal cost of
+/// $2.270 per mile (2024 update) less the driver's $0.967 (wages $0.779 + benefits $0.188):
+/// fuel ($0.554, the gap between the $2.270 total and the $1.716 non-fuel cost), truck and trailer
+/// payments ($0.360), repair and maintenance ($0.202), insurance ($0.099), tires, tolls, permits
+/// and licenses; $1.303 rounded to 130 cents.
+pub const ATRI_2023_TRACTOR_TRAILER_CENTS_PER_MILE: i64 = 130;
+
+/// Vehicle-based cost of a 26 ft box truck, cents per mile. ATRI surveys tractor-trailer fleets
+/// only, so this scales ATRI's fuel line by fuel economy and keeps the rest: single-unit 2-axle
+/// 6-tire trucks average 7.4 mpg against 6.0 mpg for combination trucks (US BTS, National
+/// Transportation Statistics tables 4-13 and 4-14, from FHWA Highway Statistics table VM-1), so
+/// fuel is $0.554 x 6.0 / 7.4 = $0.449 per mile and the total $1.303 - $0.554 + $0.449 = $1.198,
+/// rounded to 120 cents. Ownership of a box truck is cheaper than of a tractor and trailer, so
+/// this leans high.
+pub const BOX_TRUCK_CENTS_PER_MILE: i64 = 120;
+
+impl VehicleType {
+    /// A 53 ft dry van behind a tractor, `count` of them based at `depot`.
+    ///
+    /// Capacity: 26 standard 48 x 40 in pallets floor-loaded (636 in of trailer / 48 in = 13 rows
+    /// of 2) and 45,000 lb of payload (the 80,000 lb federal gross weight limit of 23 U.S.C. 127
+    /// less about 35,000 lb of tractor and empty trailer).
+    ///
+    /// Cost: [`ATRI_2023_TRACTOR_TRAILER_CENTS_PER_MILE`] per mile and
+    /// [`ATRI_2023_DRIVER_CENTS_PER_HOUR`] per hour on duty. Fixed cost per route 0: ATRI's
+    /// marginal costs already spread truck payments and insurance over miles; a partnership that
+    /// pays a carrier a per-dispatch fee sets `fixed_cost_cents` to it.
+    pub fn dry_van_53ft(depot: Place, count: u32) -> Self {
+        VehicleType {
+            name: "53 ft dry van".to_string(),
+            capacity_pallets: 26,
+            capacity_lb: 45_000,
+            count,
+            depot,
+            fixed_cost_cents: 0,
+            cost_per_mile_cents: ATRI_2023_TRACTOR_TRAILER_CENTS_PER_MILE,
+            cost_per_hour_cents: ATRI_2023_DRIVER_CENTS_PER_HOUR,
+        }
+    }
+
+    /// A 26 ft straight (box) truck, `count` of them based at `depot`.
+    ///
+    /// Capacity: 12 standard pallets (26 ft of box holds 6 rows of 2) and 10,000 lb of payload
+    /// (the 26,000 lb gross vehicle weight at which a commercial driver's licence becomes
+    /// necessary, 49 CFR 383.5, less about 16,000 lb of empty truck; rental fleets list about
+    /// 10,000 lb for their 26 ft trucks).
+    ///
+    /// Cost: [`BOX_TRUCK_CENTS_PER_MILE`] per mile and [`ATRI_2023_DRIVER_CENTS_PER_HOUR`] per
+    /// hour on duty; fixed cost per route 0 as for [`VehicleType::dry_van_53ft`].
+    pub fn box_truck_26ft(depot: Place, count: u32) -> Self {
+        VehicleType {
+            name: "26 ft box truck".to_string(),
+            capacity_pallets: 12,
+            capacity_lb: 10_000,
+            count,
+            depot,
+            fixed_cost_cents: 0,
+            cost_per_mile_cents: BOX_TRUCK_CENTS_PER_MILE,
+            cost_per_hour_cents: ATRI_2023_DRIVER_CENTS_PER_HOUR,
+        }
+    }
+}
+
+impl Travel {
+    /// The default great-circle model: [`crate::travel::DEFAULT_CIRCUITY`] at
+    /// [`crate::travel::DEFAULT_AVERAGE_SPEED_MPH`].
+    pub fn great_circle_default() -> Self {
+        Travel::GreatCircle {
+            circuity: crate::travel::DEFAULT_CIRCUITY,
+            average_speed_mph: crate::travel::DEFAULT_AVERAGE_SPEED_MPH,
+        }
+    }
 }

@@ -454,7 +454,7 @@ fn equal_relative_savings(game: &mut Game<'_>, total: i64, notes: &mut Vec<Strin
         let f = p.add_var(if phase_one { 0.0 } else { 1.0 }, (0.0, f64::INFINITY));
         // Members with no stand-alone cost get no savings: r_i is theirs only nominally.
         for i in (0..n).filter(|i| sa[*i] == 0) {
-            p.add_constraint(&[(r[i], 1.0)], ComparisonOp::Eq, 0.0);
+            p.add_constraint([(r[i], 1.0)], ComparisonOp::Eq, 0.0);
         }
         let all: Vec<_> = (0..n).map(|i| (r[i], weight[i])).collect();
         p.add_constraint(all.as_slice(), ComparisonOp::Eq, total_scaled);
@@ -467,7 +467,7 @@ fn equal_relative_savings(game: &mut Game<'_>, total: i64, notes: &mut Vec<Strin
             for &i in &positive {
                 for &j in &positive {
                     if i != j {
-                        p.add_constraint(&[(r[i], 1.0), (r[j], -1.0), (f, -1.0)], ComparisonOp::Le, 0.0);
+                        p.add_constraint([(r[i], 1.0), (r[j], -1.0), (f, -1.0)], ComparisonOp::Le, 0.0);
                     }
                 }
             }

@@ -393,7 +393,7 @@ pub fn albers_usa(longitude: f64, latitude: f64) -> Option<(f64, f64)> {
 
 /// Route colours: the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2008;
 /// distinguishable with the common colour-vision deficiencies), without its yellow (too light
-/// on white) and black (used for place labels). Beyond seven routes the colours repeat with a
+/// on white) and black (used for place labels). Beyond six routes the colours repeat with a
 /// dash pattern.
 pub const ROUTE_PALETTE: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
 

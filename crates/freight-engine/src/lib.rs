@@ -6,6 +6,7 @@
 pub mod allocation;
 pub mod baseline;
 pub mod check;
+pub mod emissions;
 pub mod evaluate;
 pub mod lilim;
 pub mod model;

@@ -5,6 +5,7 @@
 pub mod codes;
 pub mod config;
 pub mod db;
+pub mod freight;
 pub mod network;
 pub mod web;
 
@@ -22,6 +23,7 @@ pub use web::AppState;
 pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(network::routes())
+        .merge(freight::routes())
         .route("/static/site.css", get(site_css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
@@ -92,6 +94,14 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The whole OpenAPI 3.1 document of API v1: the network module's records, import and health
+/// check, and the freight module's paths.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = network::api::openapi();
+    freight::api::document(&mut doc);
+    doc
+}
+
 /// Serve the app on `listen` until the process is stopped. Prints the address it serves on.
 pub async fn serve(state: AppState, listen: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
@@ -103,6 +113,10 @@ pub async fn serve(state: AppState, listen: &str) -> anyhow::Result<()> {
         anyhow::anyhow!("cannot listen on {listen}: {e}{hint}")
     })?;
     let addr = listener.local_addr()?;
+    let abandoned = freight::recover_jobs(&state.db).await.map_err(|e| anyhow::anyhow!("marking unfinished freight plans: {e}"))?;
+    if abandoned > 0 {
+        tracing::warn!(plans = abandoned, "freight plans left unfinished by a stopped server were marked failed");
+    }
     println!("Shared Table is serving on http://{addr}/");
     axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())

@@ -129,6 +129,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(summary) => print_demo_load(&db, &summary).await?,
                     Err(e) => return Ok(import_failed(e)),
                 }
+                if let Some(week) = sharedtable::freight::demo::load(&db).await? {
+                    say!(
+                        "  data/demo/kingman-freight-week.*.csv (invented, badged \"Illustrative\"): {} member manufacturers of {} and {} shipments of one week; plan it at /partnerships/{}/freight",
+                        week.members,
+                        week.partnership,
+                        week.shipments,
+                        sharedtable::freight::demo::PARTNERSHIP_SLUG
+                    );
+                }
             } else {
                 say!("The database already holds partnerships: nothing was loaded.");
             }

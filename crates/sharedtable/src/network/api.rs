@@ -315,7 +315,7 @@ async fn partnership_health(State(state): State<AppState>, path: Result<Path<Str
     Ok(Json(HealthReport { partnership_id: id, slug: p.fields.slug, name: p.fields.name, checked_on: today, indicators: health::check(&input) }))
 }
 
-static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| serde_json::to_string_pretty(&openapi()).unwrap_or_default());
+static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| serde_json::to_string_pretty(&crate::openapi()).unwrap_or_default());
 
 async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON.as_str()).into_response()
@@ -330,22 +330,22 @@ fn record_schema_name<F: Entity>() -> String {
     n.strip_suffix("Fields").unwrap_or(&n).to_string()
 }
 
-pub(super) fn schema_ref(name: &str) -> RefOr<Schema> {
+pub fn schema_ref(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-pub(super) fn string_schema() -> ObjectBuilder {
+pub fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
-pub(super) fn problem_response(description: &str) -> utoipa::openapi::Response {
+pub fn problem_response(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
         .content("application/problem+json", ContentBuilder::new().schema(Some(schema_ref("Problem"))).build())
         .build()
 }
 
-pub(super) fn json_response(description: &str, schema: RefOr<Schema>) -> ResponseBuilder {
+pub fn json_response(description: &str, schema: RefOr<Schema>) -> ResponseBuilder {
     ResponseBuilder::new().description(description).content("application/json", ContentBuilder::new().schema(Some(schema)).build())
 }
 
@@ -585,7 +585,8 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// The whole OpenAPI 3.1 document of API v1.
+/// The network module's part of the OpenAPI 3.1 document of API v1 (the whole document is
+/// [`crate::openapi`]).
 pub fn openapi() -> OpenApi {
     let mut components = ComponentsBuilder::new().schema_from::<Meta>().schema_from::<Problem>().schema_from::<HealthReport>().build();
     let mut referenced = Vec::new();

@@ -1889,3 +1889,190 @@ mod tests {
         assert_eq!(csv_text(&serde_json::json!(true)), "true");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Plain tables for other modules
+
+/// One data row of a plain table ([`read_plain_table`]): its place (row as a spreadsheet shows
+/// it) and the text of each known column present in the header, in header order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainRow {
+    pub location: Location,
+    pub cells: Vec<(&'static str, String)>,
+}
+
+/// Read a CSV file or the first sheet with data of an XLSX workbook as a table of text with a
+/// header naming `columns`, with the same reader, limits and messages as the import of network
+/// records: strict RFC 4180 quoting, UTF-8, [`MAX_FILE_BYTES`], the workbook limits
+/// ([`MAX_SHEET_COLUMNS`], [`MAX_SHEET_ROWS`], [`MAX_WORKBOOK_VALUES`]). Header names are matched
+/// ignoring case; an unknown, repeated or missing required column is a problem at row 1; a row
+/// whose width differs from the header's is a problem. Blank rows are skipped. Every problem is
+/// returned (nothing is written by the caller when there is one). `layout` names the layout in
+/// messages (e.g. `freight shipments`).
+pub fn read_plain_table(source: &Source, layout: &str, columns: &'static [&'static str], required: &[&str]) -> (Vec<PlainRow>, Vec<RowError>) {
+    let file: Arc<str> = Arc::from(source.label.as_str());
+    let at = Location::file(0, &file);
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let len = match source.len() {
+        Ok(l) => l,
+        Err(e) => return (rows, vec![at.error(None, format!("cannot be read: {e}"))]),
+    };
+    if len > MAX_FILE_BYTES {
+        return (rows, vec![at.error(None, format!("is {len} bytes; files over 1 GiB ({MAX_FILE_BYTES} bytes) are refused: split it into smaller files"))]);
+    }
+    let head = match source.head() {
+        Ok(h) => h,
+        Err(e) => return (rows, vec![at.error(None, format!("cannot be read: {e}"))]),
+    };
+    // (row number, cells as text) of every data row, after the header.
+    let mut header_row = 1usize;
+    let mut header: Vec<String> = Vec::new();
+    let mut data: Vec<(usize, Vec<String>)> = Vec::new();
+    match format_of(&source.label, &head) {
+        Format::Workbook => {
+            let mut book = match source.all_bytes().map_err(|e| format!("cannot be read: {e}")).and_then(Book::open) {
+                Ok(b) => b,
+                Err(e) => return (rows, vec![at.error(None, e)]),
+            };
+            let mut values_left = MAX_WORKBOOK_VALUES;
+            let mut entries_left = MAX_WORKBOOK_CELL_ENTRIES;
+            let mut found = None;
+            for name in book.sheet_names() {
+                match book.cells(&name, &mut values_left, &mut entries_left) {
+                    Ok(cells) if cells.is_empty() => {}
+                    Ok(cells) => {
+                        found = Some(cells);
+                        break;
+                    }
+                    Err(SheetRefusal::NotAWorksheet) => {}
+                    Err(SheetRefusal::Problem(m)) => return (rows, vec![at.error(None, format!("sheet '{name}' {m}"))]),
+                }
+            }
+            let Some(cells) = found else {
+                return (rows, vec![at.error(None, "has no sheet with data")]);
+            };
+            let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+            let last_col = cells.iter().map(|c| c.1).max().unwrap_or(0);
+            let width = (last_col - first_col + 1) as usize;
+            let mut cells = cells.into_iter().peekable();
+            let mut first = true;
+            while let Some(c) = cells.next() {
+                let r = c.0;
+                let mut in_row = vec![c];
+                while let Some(c) = cells.next_if(|c| c.0 == r) {
+                    in_row.push(c);
+                }
+                let texts: Vec<String> = dense_row(in_row.into_iter(), first_col, width)
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| {
+                        sheet_text(c).unwrap_or_else(|m| {
+                            problems.push(at.at(r as usize + 1).error(Some(&column_letters(first_col as usize + j)), m));
+                            String::new()
+                        })
+                    })
+                    .collect();
+                if first {
+                    header_row = r as usize + 1;
+                    header = texts;
+                    first = false;
+                } else {
+                    data.push((r as usize + 1, texts));
+                }
+            }
+        }
+        Format::Json => return (rows, vec![at.error(None, format!("is JSON; a {layout} file is CSV or XLSX"))]),
+        Format::Csv => {
+            let reader = match source.reader() {
+                Ok(r) => r,
+                Err(e) => return (rows, vec![at.error(None, format!("cannot be read: {e}"))]),
+            };
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(QuoteCheck::new(reader));
+            let mut rec = csv::ByteRecord::new();
+            let mut row = 0usize;
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        problems.push(at.at(row + 1).error(None, format!("cannot be read: {e}")));
+                        break;
+                    }
+                }
+                row += 1;
+                let end = rdr.position().byte();
+                for (field, msg) in rdr.get_mut().take_problems_before(end) {
+                    problems.push(at.at(row).error(Some(&format!("{}", field + 1)), msg));
+                }
+                let mut texts = Vec::with_capacity(rec.len());
+                for (i, b) in rec.iter().enumerate() {
+                    match std::str::from_utf8(b) {
+                        Ok(s) => texts.push(s.to_string()),
+                        Err(_) => {
+                            problems.push(at.at(row).error(Some(&format!("{}", i + 1)), "is not valid UTF-8 text"));
+                            texts.push(String::new());
+                        }
+                    }
+                }
+                if row == 1 {
+                    header = texts;
+                } else {
+                    data.push((row, texts));
+                }
+            }
+            if row == 0 {
+                return (rows, vec![at.error(None, "is empty: the first row must name the columns")]);
+            }
+        }
+    }
+    // Match the header.
+    let here = at.at(header_row);
+    let mut known: Vec<Option<&'static str>> = Vec::with_capacity(header.len());
+    for raw in &header {
+        let n = raw.trim().to_lowercase();
+        if n.is_empty() {
+            known.push(None);
+            continue;
+        }
+        match columns.iter().find(|c| **c == n) {
+            Some(c) if known.contains(&Some(*c)) => {
+                problems.push(here.error(Some(raw.trim()), "appears twice in the header"));
+                known.push(None);
+            }
+            Some(c) => known.push(Some(*c)),
+            None => {
+                problems.push(here.error(Some(raw.trim()), format!("is not a column of {layout} (expected: {})", columns.join(", "))));
+                known.push(None);
+            }
+        }
+    }
+    for r in required {
+        if !known.contains(&Some(*r)) {
+            problems.push(here.error(Some(r), "is a required column and is missing from the header"));
+        }
+    }
+    for (row, texts) in data {
+        if texts.iter().all(|t| t.trim().is_empty()) {
+            continue;
+        }
+        let loc = at.at(row);
+        if texts.len() != header.len() {
+            let n = texts.len();
+            problems.push(loc.error(None, format!("the row has {n} value{}; the header has {} columns", if n == 1 { "" } else { "s" }, header.len())));
+            continue;
+        }
+        let mut cells = Vec::new();
+        for (i, t) in texts.into_iter().enumerate() {
+            match known.get(i).copied().flatten() {
+                Some(c) => cells.push((c, t)),
+                None if !t.trim().is_empty() && header.get(i).is_none_or(|h| h.trim().is_empty()) => {
+                    problems.push(loc.error(Some(&column_letters(i)), "holds a value under no column heading"));
+                }
+                None => {}
+            }
+        }
+        rows.push(PlainRow { location: loc, cells });
+    }
+    (rows, problems)
+}

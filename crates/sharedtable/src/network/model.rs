@@ -795,7 +795,16 @@ impl Validate for ObservationFields {
             observation_value(errs, "target", t);
         }
         optional_len(errs, "source_note", &self.source_note, 2000);
-        url(errs, "source_url", self.source_url.as_deref());
+        // A value computed by this site (e.g. a freight plan's savings) links to the page it
+        // came from: a site path such as `/partnerships/x/freight/plans/y` is accepted too.
+        match self.source_url.as_deref() {
+            Some(p) if p.starts_with('/') && !p.starts_with("//") => {
+                if p.contains(char::is_whitespace) || p.len() > 2000 {
+                    errs.add("source_url", format!("'{p}' is not a web address (http:// or https://) or a path of this site"));
+                }
+            }
+            other => url(errs, "source_url", other),
+        }
     }
 }
 

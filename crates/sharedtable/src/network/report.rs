@@ -388,6 +388,9 @@ impl Report {
         for m in &mut self.measures {
             for c in &mut m.contributions {
                 fix(&mut c.partnership_href);
+                if let Some(u) = &mut c.source_url {
+                    fix(u);
+                }
             }
         }
     }

@@ -112,7 +112,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let resp = next.run(req).await;
     // Keep only complete successful responses without their own validator (records served with
     // their version as ETag keep that one and are not cached here).
-    if resp.status() != StatusCode::OK || resp.headers().contains_key(header::ETAG) {
+    // Responses marked `Cache-Control: no-store` (a freight plan still being computed) are
+    // never kept: they change without a data change.
+    let no_store = resp.headers().get(header::CACHE_CONTROL).is_some_and(|v| v.as_bytes().windows(8).any(|w| w == b"no-store"));
+    if resp.status() != StatusCode::OK || resp.headers().contains_key(header::ETAG) || no_store {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();

@@ -1,13 +1,16 @@
 //! Queries the edit forms and the API need beyond one record: the choices of a related-record
 //! select, the partnership a record belongs to (for redirects and scoping), what a delete would
-//! take with it, and a meeting saved together with its attendance.
+//! take with it, a meeting saved together with its attendance, and observations other modules
+//! record on a partnership's measures.
 
 use sqlx::Row;
 
 use super::{insert_in, update_in};
 use crate::db::{self, Db, Id};
 use crate::network::entity::{table_info, table_infos};
-use crate::network::model::{AttendanceFields, Meeting, MeetingFields, Meta, OrgKind, Record};
+use crate::network::model::{
+    AttendanceFields, Direction, Meeting, MeetingFields, MeasureCategory, MeasureFields, Meta, ObservationFields, OrgKind, PartialDate, Record,
+};
 use crate::web::{Error, FieldErrors};
 
 /// The partnership a record belongs to.
@@ -104,30 +107,32 @@ pub struct OrgChoice {
     pub id: Id,
     pub name: String,
     pub kind: OrgKind,
+    /// An invented example organization.
+    pub illustrative: bool,
 }
 
 /// Organizations that are or were members of a partnership, by name.
 pub async fn member_organizations(db: &Db, partnership: Id) -> Result<Vec<OrgChoice>, Error> {
-    let rows: Vec<(Id, String, OrgKind)> = sqlx::query_as(
-        "SELECT DISTINCT o.id, o.name, o.kind FROM organizations o JOIN memberships m ON m.organization_id = o.id \
+    let rows: Vec<(Id, String, OrgKind, bool)> = sqlx::query_as(
+        "SELECT DISTINCT o.id, o.name, o.kind, o.illustrative FROM organizations o JOIN memberships m ON m.organization_id = o.id \
          WHERE m.partnership_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
     )
     .bind(partnership)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, name, kind)| OrgChoice { id, name, kind }).collect())
+    Ok(rows.into_iter().map(|(id, name, kind, illustrative)| OrgChoice { id, name, kind, illustrative }).collect())
 }
 
 /// Organizations recorded as attending a meeting, by name.
 pub async fn attendees(db: &Db, meeting: Id) -> Result<Vec<OrgChoice>, Error> {
-    let rows: Vec<(Id, String, OrgKind)> = sqlx::query_as(
-        "SELECT o.id, o.name, o.kind FROM organizations o JOIN meeting_attendance a ON a.organization_id = o.id \
+    let rows: Vec<(Id, String, OrgKind, bool)> = sqlx::query_as(
+        "SELECT o.id, o.name, o.kind, o.illustrative FROM organizations o JOIN meeting_attendance a ON a.organization_id = o.id \
          WHERE a.meeting_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
     )
     .bind(meeting)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, name, kind)| OrgChoice { id, name, kind }).collect())
+    Ok(rows.into_iter().map(|(id, name, kind, illustrative)| OrgChoice { id, name, kind, illustrative }).collect())
 }
 
 /// Create (`id` `None`) or update a meeting and make its attendance exactly `attending`, in one
@@ -204,4 +209,58 @@ pub async fn dependents(db: &Db, table: &str, id: Id) -> Result<Vec<Dependent>, 
         }
     }
     Ok(out)
+}
+
+/// A measure another module records values of: found by its name within the partnership
+/// (ignoring case), created with these fields when the partnership has none of that name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureSpec {
+    pub name: String,
+    pub unit: String,
+    pub direction: Direction,
+    pub category: MeasureCategory,
+    pub description: Option<String>,
+}
+
+/// Record one observation of a partnership's measure inside an open transaction, for a module
+/// that produces figures (e.g. freight savings): the measure named `spec.name` is found, or
+/// created from `spec`; the observation is checked and inserted like any record. Returns the
+/// observation's id. Errors: the record checks of measures and observations (`Validation`).
+pub async fn record_observation_in(
+    conn: &mut sqlx::SqliteConnection,
+    partnership: Id,
+    spec: &MeasureSpec,
+    period: PartialDate,
+    actual: f64,
+    source_note: Option<String>,
+    source_url: Option<String>,
+) -> Result<Id, Error> {
+    let existing: Option<Id> = sqlx::query_scalar("SELECT id FROM measures WHERE partnership_id = ? AND name = ? COLLATE NOCASE ORDER BY id LIMIT 1")
+        .bind(partnership)
+        .bind(spec.name.trim())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let measure = match existing {
+        Some(id) => id,
+        None => {
+            let now = db::now();
+            let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
+            let fields = MeasureFields {
+                partnership_id: partnership,
+                initiative_id: None,
+                name: spec.name.clone(),
+                unit: spec.unit.clone(),
+                direction: spec.direction,
+                category: spec.category,
+                description: spec.description.clone(),
+            };
+            insert_in(conn, &meta, &fields).await?;
+            meta.id
+        }
+    };
+    let now = db::now();
+    let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
+    let obs = ObservationFields { measure_id: measure, period, actual, target: None, source_note, source_url };
+    insert_in(conn, &meta, &obs).await?;
+    Ok(meta.id)
 }

@@ -271,6 +271,7 @@ pub async fn directory(
                   min(CASE WHEN m.role = 'convener' THEN lower(o.name) END) AS convener_key
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
            WHERE m.partnership_id IN (SELECT id FROM p)
+             AND (o.illustrative = 0 OR {include_illustrative} OR (SELECT illustrative FROM partnerships WHERE id = m.partnership_id))
            GROUP BY m.partnership_id)
          SELECT p.id, p.slug, p.name, p.region_name, p.region_states, p.sector_label, p.launched, p.stage,
                 p.stage_reported, p.illustrative, coalesce(agg.members, 0) AS members,
@@ -278,6 +279,7 @@ pub async fn directory(
          FROM p LEFT JOIN agg ON agg.pid = p.id
          {order}{outer_limit}",
         industry = industry_kinds_sql(),
+        include_illustrative = if filter.include_illustrative { 1 } else { 0 },
     );
     let rows: Vec<DirectoryDbRow> = sqlx::query_as_with(&sql, args).fetch_all(db).await?;
     let rows = rows
@@ -508,6 +510,7 @@ pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<Hash
     let memberships: Vec<(Id, MembershipRole, OrgKind, i64)> = sqlx::query_as(&format!(
         "SELECT m.partnership_id, m.role, o.kind, count(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
          WHERE m.partnership_id {IN} AND (m.ended IS NULL OR m.ended >= substr(?, 1, length(m.ended)))
+           AND (o.illustrative = 0 OR (SELECT illustrative FROM partnerships WHERE id = m.partnership_id))
          GROUP BY m.partnership_id, m.role, o.kind"
     ))
     .bind(&ids)

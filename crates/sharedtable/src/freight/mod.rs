@@ -1,0 +1,99 @@
+//! Freight pooling: a partnership's member manufacturers post the week's shipments; the
+//! `freight-engine` crate pools them into shared truck routes (PDPTW), prices each shipment
+//! going alone, and splits the savings among members. This module keeps the shipments, the
+//! fleet and cost settings and the plans (`store.rs`), runs planning as a background job
+//! (`jobs.rs`), and serves the pages (`pages.rs`) and the API (`api.rs`). An approved plan
+//! records its savings, truck miles avoided and CO2 avoided as observations of the partnership's
+//! measures through the network module, linked back to the plan.
+
+pub mod api;
+pub mod demo;
+pub mod import;
+pub mod jobs;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::Router;
+
+use crate::db::{Db, Id};
+use crate::network::model::{Partnership, PartnershipFields};
+use crate::network::store::forms::{member_organizations, OrgChoice};
+use crate::web::{AppState, Error};
+use model::{FleetLimits, MemberChoice, Settings, Shipment};
+
+/// Every route of the freight module (pages and API).
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(pages::routes()).merge(api::routes())
+}
+
+/// A partnership as the freight pages and API need it: the record, its members, its settings.
+pub struct Context {
+    pub partnership: Partnership,
+    /// Organizations that are or were members (a shipment's member must be one).
+    pub members: Vec<OrgChoice>,
+    pub settings: Settings,
+    /// `None` while the partnership uses the default settings (none saved yet).
+    pub settings_version: Option<i64>,
+}
+
+impl Context {
+    /// Members as shipments name them.
+    pub fn member_choices(&self) -> Vec<MemberChoice> {
+        self.members.iter().map(|m| MemberChoice { id: m.id, name: m.name.clone() }).collect()
+    }
+    /// The largest truck of the fleet.
+    pub fn fleet_limits(&self) -> Option<FleetLimits> {
+        FleetLimits::of(&self.settings.fleet)
+    }
+    /// The name of a member organization ("unknown organization" if it is no longer one).
+    pub fn member_name(&self, id: Id) -> String {
+        self.members.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_else(|| format!("organization {id}"))
+    }
+    fn member_illustrative(&self, id: Id) -> bool {
+        self.members.iter().any(|m| m.id == id && m.illustrative)
+    }
+    /// Where the freight pages of the partnership are.
+    pub fn base_path(&self) -> String {
+        format!("/partnerships/{}/freight", self.partnership.fields.slug)
+    }
+}
+
+/// Load a partnership by slug or id, with its members and freight settings (the defaults of
+/// [`jobs::default_settings`] when none are saved). Errors: `NotFound`.
+pub async fn context(db: &Db, key: &str) -> Result<Context, Error> {
+    let partnership = match key.parse::<Id>() {
+        Ok(id) => crate::network::store::get::<PartnershipFields>(db, id).await?,
+        Err(_) => crate::network::store::views::partnership_by_slug(db, key).await?,
+    };
+    let members = member_organizations(db, partnership.id()).await?;
+    let (settings, settings_version) = match store::settings(db, partnership.id()).await? {
+        Some((s, v)) => (s, Some(v)),
+        None => (jobs::default_settings(), None),
+    };
+    Ok(Context { partnership, members, settings, settings_version })
+}
+
+/// A partnership's shipments with their members' names.
+pub async fn shipments(db: &Db, ctx: &Context) -> Result<Vec<Shipment>, Error> {
+    Ok(store::shipments(db, ctx.partnership.id()).await?.into_iter().map(|s| with_member(ctx, s)).collect())
+}
+
+/// A stored shipment with its member's name.
+pub fn with_member(ctx: &Context, s: store::StoredShipment) -> Shipment {
+    Shipment {
+        id: s.id,
+        version: s.version,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+        member_name: ctx.member_name(s.fields.organization_id),
+        member_illustrative: ctx.member_illustrative(s.fields.organization_id),
+        fields: s.fields,
+    }
+}
+
+/// Run at server start: plan jobs a stopped server left queued or running are marked failed
+/// with the reason (their tasks died with it). Returns how many.
+pub async fn recover_jobs(db: &Db) -> Result<u64, Error> {
+    store::fail_abandoned(db).await
+}

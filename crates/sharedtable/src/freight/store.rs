@@ -1,0 +1,540 @@
+//! All SQL of the freight module: settings, shipments, plans and the plan-observation links.
+//! Every change is one transaction ending in [`db::commit`], which raises the data generation
+//! so cached pages are known to be stale; a plan job's progress ticks are the one exception
+//! (they are not data, and pages of plans in progress are never cached).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sqlx::types::Json;
+use sqlx::SqliteConnection;
+
+use super::model::*;
+use crate::db::{self, Db, Id};
+use crate::web::{Error, FieldErrors};
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    fleet: Json<Vec<VehicleSetting>>,
+    max_driving_minutes: i64,
+    max_duty_minutes: i64,
+    travel_kind: String,
+    circuity: f64,
+    average_speed_mph: f64,
+    matrix_csv: Option<String>,
+    going_alone: Json<serde_json::Value>,
+    allocation_method: String,
+    max_seconds: f64,
+    seed: i64,
+    version: i64,
+}
+
+/// A partnership's saved settings and their version, or `None` when it has saved none.
+pub async fn settings(db: &Db, partnership: Id) -> Result<Option<(Settings, i64)>, Error> {
+    let row: Option<SettingsRow> = sqlx::query_as(
+        "SELECT fleet, max_driving_minutes, max_duty_minutes, travel_kind, circuity, average_speed_mph, matrix_csv, going_alone,
+                allocation_method, max_seconds, seed, version FROM freight_settings WHERE partnership_id = ?",
+    )
+    .bind(partnership)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            Settings {
+                fleet: r.fleet.0,
+                max_driving_minutes: r.max_driving_minutes.max(0) as u32,
+                max_duty_minutes: r.max_duty_minutes.max(0) as u32,
+                travel_kind: TravelKind::parse(&r.travel_kind).unwrap_or(TravelKind::GreatCircle),
+                circuity: r.circuity,
+                average_speed_mph: r.average_speed_mph,
+                matrix_csv: r.matrix_csv,
+                going_alone: r.going_alone.0,
+                allocation_method: SplitMethod::parse(&r.allocation_method).unwrap_or(SplitMethod::Shapley),
+                max_seconds: r.max_seconds,
+                seed: r.seed as u64,
+            },
+            r.version,
+        )
+    }))
+}
+
+/// Save a partnership's settings (already checked). With `if_version`, settings changed since
+/// are not overwritten (`PreconditionFailed`). Returns the new version.
+pub async fn save_settings(db: &Db, partnership: Id, if_version: Option<i64>, s: &Settings) -> Result<i64, Error> {
+    let mut tx = db::begin_write(db).await?;
+    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM freight_settings WHERE partnership_id = ?").bind(partnership).fetch_optional(&mut *tx).await?;
+    if let (Some(expected), Some(now)) = (if_version, current) {
+        if expected != now {
+            return Err(Error::PreconditionFailed(format!(
+                "the freight settings were changed by someone else (now version {now}, you edited version {expected}); reload them and apply your change again"
+            )));
+        }
+    }
+    let version = current.map(|v| v + 1).unwrap_or(1);
+    let now = db::timestamp_text(&db::now());
+    sqlx::query(
+        "INSERT INTO freight_settings (partnership_id, fleet, max_driving_minutes, max_duty_minutes, travel_kind, circuity, average_speed_mph,
+            matrix_csv, going_alone, allocation_method, max_seconds, seed, version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (partnership_id) DO UPDATE SET fleet = excluded.fleet, max_driving_minutes = excluded.max_driving_minutes,
+            max_duty_minutes = excluded.max_duty_minutes, travel_kind = excluded.travel_kind, circuity = excluded.circuity,
+            average_speed_mph = excluded.average_speed_mph, matrix_csv = excluded.matrix_csv, going_alone = excluded.going_alone,
+            allocation_method = excluded.allocation_method, max_seconds = excluded.max_seconds, seed = excluded.seed,
+            version = excluded.version, updated_at = excluded.updated_at",
+    )
+    .bind(partnership)
+    .bind(Json(&s.fleet))
+    .bind(s.max_driving_minutes as i64)
+    .bind(s.max_duty_minutes as i64)
+    .bind(s.travel_kind.as_str())
+    .bind(s.circuity)
+    .bind(s.average_speed_mph)
+    .bind(&s.matrix_csv)
+    .bind(Json(&s.going_alone))
+    .bind(s.allocation_method.as_str())
+    .bind(s.max_seconds)
+    .bind(s.seed as i64)
+    .bind(version)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    db::commit(tx).await?;
+    Ok(version)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shipments
+
+/// A stored shipment without its member's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredShipment {
+    pub id: Id,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub fields: ShipmentFields,
+}
+
+#[derive(sqlx::FromRow)]
+struct ShipmentRow {
+    id: Id,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    partnership_id: Id,
+    organization_id: Id,
+    reference: String,
+    pickup_city: String,
+    pickup_state: String,
+    pickup_latitude: f64,
+    pickup_longitude: f64,
+    delivery_city: String,
+    delivery_state: String,
+    delivery_latitude: f64,
+    delivery_longitude: f64,
+    pallets: i64,
+    weight_lb: i64,
+    pickup_earliest: String,
+    pickup_latest: String,
+    delivery_earliest: String,
+    delivery_latest: String,
+    pickup_service_minutes: i64,
+    delivery_service_minutes: i64,
+    notes: Option<String>,
+}
+
+/// A stored local time (written by [`local_text`], so it parses).
+fn time(text: &str) -> NaiveDateTime {
+    parse_local(text).unwrap_or_default()
+}
+
+impl From<ShipmentRow> for StoredShipment {
+    fn from(r: ShipmentRow) -> Self {
+        StoredShipment {
+            id: r.id,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            fields: ShipmentFields {
+                partnership_id: r.partnership_id,
+                organization_id: r.organization_id,
+                reference: r.reference,
+                pickup: Town { city: r.pickup_city, state: r.pickup_state, latitude: r.pickup_latitude, longitude: r.pickup_longitude },
+                delivery: Town { city: r.delivery_city, state: r.delivery_state, latitude: r.delivery_latitude, longitude: r.delivery_longitude },
+                pallets: r.pallets.max(0) as u32,
+                weight_lb: r.weight_lb.max(0) as u32,
+                pickup_earliest: time(&r.pickup_earliest),
+                pickup_latest: time(&r.pickup_latest),
+                delivery_earliest: time(&r.delivery_earliest),
+                delivery_latest: time(&r.delivery_latest),
+                pickup_service_minutes: r.pickup_service_minutes.max(0) as u32,
+                delivery_service_minutes: r.delivery_service_minutes.max(0) as u32,
+                notes: r.notes,
+            },
+        }
+    }
+}
+
+const SHIPMENT_SELECT: &str = "SELECT id, version, created_at, updated_at, partnership_id, organization_id, reference, pickup_city, pickup_state,
+    pickup_latitude, pickup_longitude, delivery_city, delivery_state, delivery_latitude, delivery_longitude, pallets, weight_lb,
+    pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, pickup_service_minutes, delivery_service_minutes, notes
+    FROM freight_shipments";
+
+/// Every shipment of a partnership, by pickup time then reference.
+pub async fn shipments(db: &Db, partnership: Id) -> Result<Vec<StoredShipment>, Error> {
+    let rows: Vec<ShipmentRow> = sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE partnership_id = ? ORDER BY pickup_earliest, reference, id"))
+        .bind(partnership)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// One shipment. Errors: `NotFound`.
+pub async fn shipment(db: &Db, id: Id) -> Result<StoredShipment, Error> {
+    let row: Option<ShipmentRow> = sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE id = ?")).bind(id).fetch_optional(db).await?;
+    row.map(Into::into).ok_or_else(|| Error::NotFound(format!("shipment {id}")))
+}
+
+fn duplicate_reference(e: sqlx::Error, reference: &str) -> Error {
+    if let sqlx::Error::Database(d) = &e {
+        if d.message().starts_with("UNIQUE constraint failed") {
+            let mut fe = FieldErrors::default();
+            fe.add("reference", format!("another shipment of this partnership already has the reference '{reference}'"));
+            return Error::Validation(fe);
+        }
+    }
+    Error::from(e)
+}
+
+async fn insert_shipment(conn: &mut SqliteConnection, id: Id, now: &str, f: &ShipmentFields) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO freight_shipments (id, version, created_at, updated_at, partnership_id, organization_id, reference, pickup_city, pickup_state,
+            pickup_latitude, pickup_longitude, delivery_city, delivery_state, delivery_latitude, delivery_longitude, pallets, weight_lb,
+            pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, pickup_service_minutes, delivery_service_minutes, notes)
+         VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now)
+    .bind(f.partnership_id)
+    .bind(f.organization_id)
+    .bind(&f.reference)
+    .bind(&f.pickup.city)
+    .bind(&f.pickup.state)
+    .bind(f.pickup.latitude)
+    .bind(f.pickup.longitude)
+    .bind(&f.delivery.city)
+    .bind(&f.delivery.state)
+    .bind(f.delivery.latitude)
+    .bind(f.delivery.longitude)
+    .bind(f.pallets as i64)
+    .bind(f.weight_lb as i64)
+    .bind(local_text(f.pickup_earliest))
+    .bind(local_text(f.pickup_latest))
+    .bind(local_text(f.delivery_earliest))
+    .bind(local_text(f.delivery_latest))
+    .bind(f.pickup_service_minutes as i64)
+    .bind(f.delivery_service_minutes as i64)
+    .bind(&f.notes)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| duplicate_reference(e, &f.reference))?;
+    Ok(())
+}
+
+/// Create a shipment (already parsed and checked) in its own transaction.
+pub async fn create_shipment(db: &Db, fields: ShipmentFields) -> Result<StoredShipment, Error> {
+    let id = Id::new();
+    let mut tx = db::begin_write(db).await?;
+    let now = db::now();
+    insert_shipment(&mut tx, id, &db::timestamp_text(&now), &fields).await?;
+    db::commit(tx).await?;
+    Ok(StoredShipment { id, version: 1, created_at: now, updated_at: now, fields })
+}
+
+/// Replace a shipment's fields. With `if_version`, a shipment changed since is not overwritten
+/// (`PreconditionFailed`). A shipment cannot move to another partnership.
+pub async fn update_shipment(db: &Db, id: Id, if_version: Option<i64>, fields: ShipmentFields) -> Result<StoredShipment, Error> {
+    let mut tx = db::begin_write(db).await?;
+    let current: Option<(i64, Id, DateTime<Utc>)> =
+        sqlx::query_as("SELECT version, partnership_id, created_at FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+    let Some((version, partnership, created_at)) = current else {
+        return Err(Error::NotFound(format!("shipment {id}")));
+    };
+    if let Some(expected) = if_version.filter(|v| *v != version) {
+        return Err(Error::PreconditionFailed(format!(
+            "this shipment was changed by someone else (now version {version}, you edited version {expected}); reload it and apply your change again"
+        )));
+    }
+    if partnership != fields.partnership_id {
+        return Err(Error::NotFound(format!("shipment {id} of this partnership")));
+    }
+    let now = db::now();
+    let f = &fields;
+    sqlx::query(
+        "UPDATE freight_shipments SET version = ?, updated_at = ?, organization_id = ?, reference = ?, pickup_city = ?, pickup_state = ?,
+            pickup_latitude = ?, pickup_longitude = ?, delivery_city = ?, delivery_state = ?, delivery_latitude = ?, delivery_longitude = ?,
+            pallets = ?, weight_lb = ?, pickup_earliest = ?, pickup_latest = ?, delivery_earliest = ?, delivery_latest = ?,
+            pickup_service_minutes = ?, delivery_service_minutes = ?, notes = ? WHERE id = ?",
+    )
+    .bind(version + 1)
+    .bind(db::timestamp_text(&now))
+    .bind(f.organization_id)
+    .bind(&f.reference)
+    .bind(&f.pickup.city)
+    .bind(&f.pickup.state)
+    .bind(f.pickup.latitude)
+    .bind(f.pickup.longitude)
+    .bind(&f.delivery.city)
+    .bind(&f.delivery.state)
+    .bind(f.delivery.latitude)
+    .bind(f.delivery.longitude)
+    .bind(f.pallets as i64)
+    .bind(f.weight_lb as i64)
+    .bind(local_text(f.pickup_earliest))
+    .bind(local_text(f.pickup_latest))
+    .bind(local_text(f.delivery_earliest))
+    .bind(local_text(f.delivery_latest))
+    .bind(f.pickup_service_minutes as i64)
+    .bind(f.delivery_service_minutes as i64)
+    .bind(&f.notes)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| duplicate_reference(e, &f.reference))?;
+    db::commit(tx).await?;
+    Ok(StoredShipment { id, version: version + 1, created_at, updated_at: now, fields })
+}
+
+/// Delete a shipment. With `if_version`, a shipment changed since is not deleted.
+pub async fn delete_shipment(db: &Db, id: Id, if_version: Option<i64>) -> Result<(), Error> {
+    let mut tx = db::begin_write(db).await?;
+    let version: Option<i64> = sqlx::query_scalar("SELECT version FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+    let Some(version) = version else {
+        return Err(Error::NotFound(format!("shipment {id}")));
+    };
+    if if_version.is_some_and(|v| v != version) {
+        return Err(Error::PreconditionFailed("this shipment was changed by someone else since you read it".into()));
+    }
+    sqlx::query("DELETE FROM freight_shipments WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// The references already used in a partnership.
+pub async fn references(db: &Db, partnership: Id) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT reference FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_all(db).await?)
+}
+
+/// Insert many shipments (already parsed and checked, references distinct) in one
+/// transaction: all or none. Returns how many were written.
+pub async fn insert_shipments(db: &Db, shipments: &[ShipmentFields]) -> Result<usize, Error> {
+    let mut tx = db::begin_write(db).await?;
+    insert_shipments_in(&mut tx, shipments).await?;
+    db::commit(tx).await?;
+    Ok(shipments.len())
+}
+
+/// [`insert_shipments`] inside an open transaction.
+pub async fn insert_shipments_in(conn: &mut SqliteConnection, shipments: &[ShipmentFields]) -> Result<(), Error> {
+    let now = db::timestamp_text(&db::now());
+    for s in shipments {
+        insert_shipment(conn, Id::new(), &now, s).await?;
+    }
+    Ok(())
+}
+
+/// Number of shipments of a partnership.
+pub async fn shipment_count(db: &Db, partnership: Id) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_one(db).await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans
+
+/// A plan job as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PlanRow {
+    pub id: Id,
+    pub partnership_id: Id,
+    pub week_start: NaiveDate,
+    pub status: String,
+    pub progress: f64,
+    pub request: Json<serde_json::Value>,
+    pub result: Option<Json<serde_json::Value>>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl PlanRow {
+    /// The status word as a [`PlanStatus`] (an unknown word reads as failed).
+    pub fn status(&self) -> PlanStatus {
+        PlanStatus::parse(&self.status).unwrap_or(PlanStatus::Failed)
+    }
+}
+
+const PLAN_SELECT: &str =
+    "SELECT id, partnership_id, week_start, status, progress, request, result, error, created_at, started_at, finished_at, approved_at, version FROM freight_plans";
+
+/// Create a queued plan job with the request it will plan.
+pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, request: &serde_json::Value) -> Result<PlanRow, Error> {
+    let id = Id::new();
+    let mut tx = db::begin_write(db).await?;
+    let now = db::timestamp_text(&db::now());
+    sqlx::query("INSERT INTO freight_plans (id, partnership_id, week_start, status, progress, request, created_at, updated_at) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)")
+        .bind(id)
+        .bind(partnership)
+        .bind(week_start.to_string())
+        .bind(Json(request))
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    db::commit(tx).await?;
+    plan(db, id).await
+}
+
+/// One plan job. Errors: `NotFound`.
+pub async fn plan(db: &Db, id: Id) -> Result<PlanRow, Error> {
+    sqlx::query_as(&format!("{PLAN_SELECT} WHERE id = ?")).bind(id).fetch_optional(db).await?.ok_or_else(|| Error::NotFound(format!("plan {id}")))
+}
+
+/// A partnership's plans, newest first.
+pub async fn plans(db: &Db, partnership: Id) -> Result<Vec<PlanRow>, Error> {
+    Ok(sqlx::query_as(&format!("{PLAN_SELECT} WHERE partnership_id = ? ORDER BY created_at DESC, id DESC LIMIT 50")).bind(partnership).fetch_all(db).await?)
+}
+
+/// Mark a job running.
+pub async fn start_plan(db: &Db, id: Id) -> Result<(), Error> {
+    let mut tx = db::begin_write(db).await?;
+    sqlx::query("UPDATE freight_plans SET status = 'running', started_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND status = 'queued'")
+        .bind(db::timestamp_text(&db::now()))
+        .bind(db::timestamp_text(&db::now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// Record a running job's progress (0 to 1). Not a data change: the generation is left alone
+/// (pages of plans in progress are not cached).
+pub async fn set_progress(db: &Db, id: Id, progress: f64) -> Result<(), Error> {
+    sqlx::query("UPDATE freight_plans SET progress = ? WHERE id = ? AND status = 'running'").bind(progress.clamp(0.0, 1.0)).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Finish a job with its result.
+pub async fn finish_plan(db: &Db, id: Id, result: &serde_json::Value) -> Result<(), Error> {
+    let mut tx = db::begin_write(db).await?;
+    let now = db::timestamp_text(&db::now());
+    sqlx::query("UPDATE freight_plans SET status = 'done', progress = 1, result = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        .bind(Json(result))
+        .bind(&now)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// Fail a job, saying why.
+pub async fn fail_plan(db: &Db, id: Id, reason: &str) -> Result<(), Error> {
+    let mut tx = db::begin_write(db).await?;
+    let now = db::timestamp_text(&db::now());
+    sqlx::query("UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        .bind(reason)
+        .bind(&now)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// Mark every job left queued or running (by a server that stopped) as failed, with the reason.
+/// Returns how many there were.
+pub async fn fail_abandoned(db: &Db) -> Result<u64, Error> {
+    let mut tx = db::begin_write(db).await?;
+    let now = db::timestamp_text(&db::now());
+    let n = sqlx::query(
+        "UPDATE freight_plans SET status = 'failed', error = 'the server stopped before this plan finished; plan the week again', finished_at = ?, updated_at = ?,
+            version = version + 1 WHERE status IN ('queued', 'running')",
+    )
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    db::commit(tx).await?;
+    Ok(n)
+}
+
+/// One observation recorded for an approved plan, with the measure it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanObservation {
+    /// `cost_saved`, `miles_avoided` or `co2_avoided`.
+    pub measure: &'static str,
+    pub spec: crate::network::store::forms::MeasureSpec,
+    pub actual: f64,
+    pub source_note: String,
+    pub source_url: String,
+}
+
+/// Approve a done plan in one transaction: record each observation on the partnership's
+/// measures through the network module, link them to the plan, and mark it approved. Errors:
+/// `Conflict` when the plan is not done (or is already approved).
+pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::PartialDate, observations: &[PlanObservation]) -> Result<Vec<Id>, Error> {
+    let mut tx = db::begin_write(db).await?;
+    let row: Option<(String, Id)> = sqlx::query_as("SELECT status, partnership_id FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+    let Some((status, partnership)) = row else {
+        return Err(Error::NotFound(format!("plan {id}")));
+    };
+    match status.as_str() {
+        "done" => {}
+        "approved" => return Err(Error::Conflict("this plan is already approved; its observations are recorded".into())),
+        other => return Err(Error::Conflict(format!("only a finished plan can be approved; this one is {other}"))),
+    }
+    let mut ids = Vec::new();
+    for o in observations {
+        let obs = crate::network::store::forms::record_observation_in(
+            &mut tx,
+            partnership,
+            &o.spec,
+            period.clone(),
+            o.actual,
+            Some(o.source_note.clone()),
+            Some(o.source_url.clone()),
+        )
+        .await?;
+        sqlx::query("INSERT INTO freight_plan_observations (plan_id, observation_id, measure) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(obs)
+            .bind(o.measure)
+            .execute(&mut *tx)
+            .await?;
+        ids.push(obs);
+    }
+    let now = db::timestamp_text(&db::now());
+    sqlx::query("UPDATE freight_plans SET status = 'approved', approved_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        .bind(&now)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    db::commit(tx).await?;
+    Ok(ids)
+}
+
+/// The observations an approved plan recorded: (measure word, observation id).
+pub async fn plan_observations(db: &Db, plan: Id) -> Result<Vec<(String, Id)>, Error> {
+    Ok(sqlx::query_as("SELECT measure, observation_id FROM freight_plan_observations WHERE plan_id = ? ORDER BY measure").bind(plan).fetch_all(db).await?)
+}

@@ -1,0 +1,353 @@
+//! Freight pooling against the real server: the shipments board (API and pages), imports with
+//! every kind of bad input (exact messages, nothing written), settings with a travel matrix,
+//! a plan job on the illustrative Kingman week (polled through the API, shown on its page,
+//! exported), approval into the partnership's measures and the impact report, and illustrative
+//! members left out of the real network's figures.
+
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{errors, load_bundled, problem, spawn, TestApp};
+
+const SLUG: &str = sharedtable::freight::demo::PARTNERSHIP_SLUG;
+const HEADER: &str = "member,reference,pickup_city,pickup_state,delivery_city,delivery_state,pallets,weight_lb,pickup_earliest,pickup_latest,delivery_earliest,delivery_latest\n";
+
+/// The real network and the illustrative Kingman week.
+async fn demo_app() -> TestApp {
+    let app = spawn().await;
+    load_bundled(&app).await;
+    let week = sharedtable::freight::demo::load(&app.db).await.unwrap().expect("the Kingman partnership is in the bundled network");
+    assert_eq!((week.members, week.shipments), (12, 38));
+    app
+}
+
+fn api(path: &str) -> String {
+    format!("/api/v1/partnerships/{SLUG}/freight{path}")
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
+}
+
+async fn post_csv(app: &TestApp, body: String) -> reqwest::Response {
+    app.client.post(app.url(&api("/import"))).header(CONTENT_TYPE, "text/csv").body(body).send().await.unwrap()
+}
+
+/// One good row, with `edit` applied to its cells (by column position).
+fn row(edit: &[(usize, &str)]) -> String {
+    let mut cells: Vec<String> = "Route 66 Cabinetry (illustrative),NEW-1,Kingman,AZ,Phoenix,AZ,4,3200,2026-03-09T08:00,2026-03-09T11:00,2026-03-09T12:00,2026-03-09T18:00"
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    for (i, v) in edit {
+        cells[*i] = v.to_string();
+    }
+    cells.join(",") + "\n"
+}
+
+/// An import the server refuses: 422 with exactly these problems, and no shipment written.
+async fn refused(app: &TestApp, body: String, expected: &[(&str, &str)]) {
+    let before = count(app, "freight_shipments").await;
+    let p = problem(post_csv(app, body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let want: Vec<(String, String)> = expected.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect();
+    assert_eq!(errors(&p), want, "{p}");
+    assert_eq!(count(app, "freight_shipments").await, before, "nothing half-saved");
+}
+
+#[tokio::test]
+async fn bad_imports_name_the_row_column_and_shipment_and_write_nothing() {
+    let app = demo_app().await;
+    refused(
+        &app,
+        format!("{HEADER}{}{}", row(&[]), row(&[(1, "HEAVY-1"), (7, "52000")])),
+        &[("upload.csv row 3 column weight_lb", "shipment HEAVY-1 weighs 52,000 lb, more than any truck of the fleet can carry (the largest, 53 ft dry van, carries 45,000 lb)")],
+    )
+    .await;
+    refused(
+        &app,
+        format!("{HEADER}{}", row(&[(1, "BACK-1"), (9, "2026-03-09T07:00")])),
+        &[("upload.csv row 2 column pickup_latest", "ends (2026-03-09T07:00) before it starts (2026-03-09T08:00): the pickup window of shipment BACK-1 closes before it opens")],
+    )
+    .await;
+    refused(
+        &app,
+        format!("{HEADER}{}", row(&[(4, "Atlantis")])),
+        &[("upload.csv row 2 column delivery_city", "'Atlantis, AZ' is not a known place: the gazetteer lists US cities and towns of 1,000 people or more (GeoNames); check the spelling or use the nearest town")],
+    )
+    .await;
+    refused(&app, format!("{HEADER}{}", row(&[(6, "0")])), &[("upload.csv row 2 column pallets", "is 0 pallets; it must be at least 1")]).await;
+    // Several rows with several problems: every one is reported, in row order.
+    refused(
+        &app,
+        format!("{HEADER}{}{}{}", row(&[(6, "0")]), row(&[(1, "KM-001")]), row(&[(1, "NEW-2"), (0, "Nobody Inc")])),
+        &[
+            ("upload.csv row 2 column pallets", "is 0 pallets; it must be at least 1"),
+            ("upload.csv row 3 column reference", "'KM-001' is already the reference of a shipment on the board"),
+            ("upload.csv row 4 column member", "'Nobody Inc' is not a member of this partnership: add the organization as a member first, or check the spelling"),
+        ],
+    )
+    .await;
+    // A good file is written whole.
+    let resp = post_csv(&app, format!("{HEADER}{}{}", row(&[]), row(&[(1, "NEW-2")]))).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.json::<Value>().await.unwrap(), json!({"written": 2}));
+    assert_eq!(count(&app, "freight_shipments").await, 40);
+}
+
+#[tokio::test]
+async fn an_xlsx_import_reports_rows_as_the_sheet_numbers_them() {
+    let app = demo_app().await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in HEADER.trim().split(',').enumerate() {
+        ws.write_string(0, i as u16, h).unwrap();
+    }
+    for (i, v) in row(&[(7, "60000")]).trim().split(',').enumerate() {
+        ws.write_string(1, i as u16, v).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let resp = app
+        .client
+        .post(app.url(&api("/import")))
+        .header(CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(errors(&p)[0].0, "upload.xlsx row 2 column weight_lb");
+    assert_eq!(count(&app, "freight_shipments").await, 38);
+}
+
+#[tokio::test]
+async fn shipments_are_created_read_replaced_and_deleted_with_versions() {
+    let app = demo_app().await;
+    let body = json!({
+        "member": "Route 66 Cabinetry (illustrative)", "reference": "API-1", "pickup_city": "Kingman", "pickup_state": "AZ",
+        "delivery_city": "Flagstaff", "delivery_state": "AZ", "pallets": 3, "weight_lb": "2,400",
+        "pickup_earliest": "2026-03-10T08:00", "pickup_latest": "2026-03-10T12:00",
+        "delivery_earliest": "2026-03-10T12:00", "delivery_latest": "2026-03-10T18:00"
+    });
+    let resp = app.client.post(app.url(&api("/shipments"))).json(&body).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let loc = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    assert_eq!(resp.headers()[ETAG], "\"1\"");
+    let s: Value = resp.json().await.unwrap();
+    assert_eq!((s["weight_lb"].as_i64(), s["delivery"]["city"].as_str(), s["pickup_service_minutes"].as_i64()), (Some(2400), Some("Flagstaff"), Some(30)));
+    assert!((s["delivery"]["latitude"].as_f64().unwrap() - 35.198).abs() < 0.01);
+    // the board page lists it
+    let page = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("API-1") && page.contains("Kingman, AZ → Flagstaff, AZ"), "board lists the new shipment");
+    assert!(page.contains("39 shipments"));
+    // PUT needs If-Match; a stale one is refused; a good one bumps the version
+    let mut changed = body.clone();
+    changed["pallets"] = json!(5);
+    let r = app.client.put(app.url(&loc)).json(&changed).send().await.unwrap();
+    problem(r, StatusCode::PRECONDITION_REQUIRED).await;
+    let r = app.client.put(app.url(&loc)).header(IF_MATCH, "\"7\"").json(&changed).send().await.unwrap();
+    problem(r, StatusCode::PRECONDITION_FAILED).await;
+    let r = app.client.put(app.url(&loc)).header(IF_MATCH, "\"1\"").json(&changed).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[ETAG], "\"2\"");
+    // a field error names the field
+    changed["delivery_latest"] = json!("2026-03-09T18:00");
+    let p = problem(app.client.put(app.url(&loc)).header(IF_MATCH, "\"2\"").json(&changed).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(errors(&p)[0].0, "delivery_latest");
+    let r = app.client.delete(app.url(&loc)).header(IF_MATCH, "\"2\"").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.client.get(app.url(&loc)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(count(&app, "freight_shipments").await, 38);
+}
+
+#[tokio::test]
+async fn a_matrix_with_a_negative_value_or_a_missing_pair_is_refused_by_name() {
+    let app = demo_app().await;
+    let got: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    let mut settings = got["settings"].clone();
+    settings["travel_kind"] = json!("matrix");
+    settings["matrix_csv"] = json!("from,to,miles,minutes\n\"Kingman, AZ\",\"Phoenix, AZ\",-5,200\n");
+    let p = problem(app.client.put(app.url(&api("/settings"))).json(&settings).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let errs = errors(&p);
+    assert!(errs.iter().all(|(f, _)| f == "matrix_csv"), "{errs:?}");
+    assert!(errs.iter().any(|(_, m)| m.contains("negative")), "{errs:?}");
+    assert_eq!(count(&app, "freight_settings").await, 0, "nothing saved");
+    // A readable matrix that lacks the pairs the week needs: the plan is refused, naming the shipments.
+    settings["matrix_csv"] = json!("from,to,miles,minutes\n\"Kingman, AZ\",\"Phoenix, AZ\",190,220\n\"Phoenix, AZ\",\"Kingman, AZ\",190,220\n");
+    let r = app.client.put(app.url(&api("/settings"))).json(&settings).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let p = problem(app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(!errors(&p).is_empty());
+    assert_eq!(count(&app, "freight_plans").await, 0, "no job was created");
+}
+
+/// Use a 2 s planning budget so the job finishes within the test.
+async fn quick_settings(app: &TestApp) {
+    let got: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["saved"], false);
+    let mut settings = got["settings"].clone();
+    assert_eq!(settings["fleet"].as_array().unwrap().len(), 2, "two vans and a box truck at Kingman");
+    settings["max_seconds"] = json!(2.0);
+    let r = app.client.put(app.url(&api("/settings"))).json(&settings).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Poll a job until it is no longer queued or running (at most 90 s).
+async fn wait(app: &TestApp, loc: &str) -> Value {
+    for _ in 0..180 {
+        let job: Value = app.client.get(app.url(loc)).send().await.unwrap().json().await.unwrap();
+        if job["status"] != "queued" && job["status"] != "running" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("the plan job did not finish in 90 s");
+}
+
+#[tokio::test]
+async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() {
+    let app = demo_app().await;
+    quick_settings(&app).await;
+    let started = std::time::Instant::now();
+    let resp = app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let loc = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    let job: Value = resp.json().await.unwrap();
+    assert_eq!((job["shipments"].as_i64(), job["week_start"].as_str()), (Some(38), Some("2026-03-02")));
+    // While it runs, the page refreshes itself and is not cached.
+    let page = app.url(job["links"]["page"].as_str().unwrap());
+    let running = app.client.get(&page).send().await.unwrap();
+    let still: Value = app.client.get(app.url(&loc)).send().await.unwrap().json().await.unwrap();
+    if running.headers().get("cache-control").is_some() || still["status"] == "running" {
+        // (a job that already finished is no longer in progress: nothing to check then)
+        assert_eq!(running.headers()["cache-control"], "no-store");
+        assert!(running.text().await.unwrap().contains("<meta http-equiv=\"refresh\" content=\"2\">"));
+    }
+    let job = wait(&app, &loc).await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert!(started.elapsed().as_secs() < 60, "planned in {:?}", started.elapsed());
+    let result = &job["result"];
+    let routes = result["plan"]["routes"].as_array().unwrap();
+    assert!(!routes.is_empty());
+    let shares = result["allocation"]["shares"].as_array().unwrap();
+    let pays: i64 = shares.iter().map(|s| s["pays_cents"].as_i64().unwrap()).sum();
+    assert_eq!(pays, result["pooled_cents"].as_i64().unwrap(), "the shares add up to the pooled cost");
+    assert_eq!(result["savings_cents"].as_i64().unwrap(), result["alone_cents"].as_i64().unwrap() - result["pooled_cents"].as_i64().unwrap());
+    // The page: map, routes stop by stop, savings, shares; no refresh any more.
+    let html = app.client.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<svg") && html.contains("Route 1:"), "map and routes");
+    assert!(html.contains("Saved by pooling") && html.contains("Each member&#39;s share") || html.contains("Each member's share"));
+    assert!(!html.contains("http-equiv=\"refresh\""));
+    assert!(!html.contains("style="), "CSP: no inline styles");
+    // Exports.
+    let csv = app.client.get(app.url(job["links"]["routes_csv"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!(csv.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("route,vehicle,vehicle_number,stop,kind,reference,member,place,arrival,departure,load_pallets,load_lb\n"));
+    assert!(text.contains(",pickup,KM-"));
+    let exported: Value = app.client.get(app.url(job["links"]["plan_json"].as_str().unwrap())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(exported["result"]["savings_cents"], result["savings_cents"]);
+    // Approve: three observations on the partnership's measures, linked to the plan.
+    let observations_before = count(&app, "observations").await;
+    let approved: Value = app.client.post(app.url(&format!("{loc}/approve"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["observation_ids"].as_array().unwrap().len(), 3);
+    assert_eq!(count(&app, "observations").await, observations_before + 3);
+    assert_eq!(count(&app, "freight_plan_observations").await, 3);
+    let again = app.client.post(app.url(&format!("{loc}/approve"))).send().await.unwrap();
+    problem(again, StatusCode::CONFLICT).await;
+    let notes: Vec<(String, String, f64, String)> = sqlx::query_as(
+        "SELECT m.name, m.unit, o.actual, o.source_note FROM observations o JOIN measures m ON m.id = o.measure_id JOIN freight_plan_observations f ON f.observation_id = o.id ORDER BY m.name",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(notes.iter().map(|n| (n.0.as_str(), n.1.as_str())).collect::<Vec<_>>(), [("CO2 avoided", "kg CO2"), ("Freight cost saved", "USD"), ("Truck miles avoided", "miles")]);
+    assert_eq!(notes[1].2, result["savings_cents"].as_f64().unwrap() / 100.0);
+    assert!(notes[0].3.contains("kg CO2 per truck mile (emission factor: "), "{}", notes[0].3);
+    // The report shows them with the link to the plan.
+    let report: Value = app.client.get(app.url("/report")).header("accept", "application/json").send().await.unwrap().json().await.unwrap_or(Value::Null);
+    let html = app.client.get(app.url("/report?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
+    let plan_path = job["links"]["page"].as_str().unwrap();
+    assert!(html.contains("Freight cost saved") && html.contains(plan_path), "report links the evidence");
+    let _ = report;
+}
+
+#[tokio::test]
+async fn illustrative_members_do_not_count_in_the_real_network() {
+    let app = spawn().await;
+    load_bundled(&app).await;
+    let before = app.client.get(app.url("/partnerships.csv")).send().await.unwrap().text().await.unwrap();
+    sharedtable::freight::demo::load(&app.db).await.unwrap().unwrap();
+    let after = app.client.get(app.url("/partnerships.csv")).send().await.unwrap().text().await.unwrap();
+    let line = |csv: &str| csv.lines().find(|l| l.starts_with("Kingman and Mohave")).unwrap().to_string();
+    assert_eq!(line(&after), line(&before), "businesses engaged and health are unchanged by invented members");
+    let with = app.client.get(app.url("/partnerships.csv?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
+    assert_ne!(line(&with), line(&before), "asked for, the invented members are counted");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_freight_api() {
+    let app = spawn().await;
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for (path, method) in [
+        ("/api/v1/partnerships/{id}/freight/shipments", "post"),
+        ("/api/v1/partnerships/{id}/freight/shipments/{shipment}", "put"),
+        ("/api/v1/partnerships/{id}/freight/import", "post"),
+        ("/api/v1/partnerships/{id}/freight/settings", "put"),
+        ("/api/v1/partnerships/{id}/freight/plans", "post"),
+        ("/api/v1/partnerships/{id}/freight/plans/{plan}", "get"),
+        ("/api/v1/partnerships/{id}/freight/plans/{plan}/approve", "post"),
+    ] {
+        assert!(doc["paths"][path][method]["operationId"].is_string(), "{method} {path}");
+    }
+    assert!(doc["components"]["schemas"]["FreightSettings"].is_object());
+    // every reference of the whole document resolves
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(doc["components"]["schemas"].get(name).is_some(), "$ref {r} does not resolve");
+    }
+}
+
+#[tokio::test]
+async fn jobs_left_running_by_a_stopped_server_are_marked_failed_with_the_reason() {
+    let app = demo_app().await;
+    let p = sharedtable::network::store::views::partnership_by_slug(&app.db, SLUG).await.unwrap();
+    let row = sharedtable::freight::store::create_plan(&app.db, p.id(), chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &json!({})).await.unwrap();
+    sharedtable::freight::store::start_plan(&app.db, row.id).await.unwrap();
+    assert_eq!(sharedtable::freight::recover_jobs(&app.db).await.unwrap(), 1);
+    let row = sharedtable::freight::store::plan(&app.db, row.id).await.unwrap();
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.error.as_deref(), Some("the server stopped before this plan finished; plan the week again"));
+    assert_eq!(sharedtable::freight::recover_jobs(&app.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_settings_page_and_the_plan_form_work_without_javascript() {
+    let app = demo_app().await;
+    let html = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight/settings"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("value=\"53 ft dry van\"") && html.contains("These are the default settings"));
+    assert!(!html.contains("style="), "CSP: no inline styles");
+    // A week with no shipments is refused on the board, naming the week; nothing is started.
+    let r = app.client.post(app.url(&format!("/partnerships/{SLUG}/freight/plans"))).form(&[("week", "2026-03-16")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("week: no shipment is picked up in the week of 2026-03-16"));
+    assert_eq!(count(&app, "freight_plans").await, 0);
+    let r = app.client.post(app.url(&format!("/partnerships/{SLUG}/freight/plans"))).form(&[("week", "2026-03-02")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()[LOCATION].to_str().unwrap().starts_with(&format!("/partnerships/{SLUG}/freight/plans/")));
+}

@@ -253,7 +253,7 @@ pub fn economics(snap: &PlanSnapshot, plan: Plan) -> Result<PlanResult, String> 
         let pooled = !unassigned.contains(s.id.as_str());
         let member_id: Id = s.member.parse().unwrap_or(Id::nil());
         if pooled {
-            alone_truck_miles += freight_engine::emissions::alone_truck_miles(s, loaded_miles, &g, &model);
+            alone_truck_miles += freight_engine::emissions::going_alone_truck_miles(s, loaded_miles, &model);
         }
         alone_by_shipment.insert(s.id.clone(), g.cost_cents);
         going_alone.push(AloneCost {
@@ -283,7 +283,13 @@ pub fn economics(snap: &PlanSnapshot, plan: Plan) -> Result<PlanResult, String> 
             None => members.push((key, a.cost_cents, 1)),
         }
     }
-    let costs: Vec<MemberCost> = members.iter().map(|(m, c, _)| MemberCost { member: m.clone(), stand_alone_cents: *c }).collect();
+    // The allocation names members in its notes ("… would pay $20.00 more …"), so it is given
+    // their names; a name two members share gets the member's id added to stay unique.
+    let name_of = |id: &str| snap.shipments.iter().find(|s| s.member_id.to_string() == id).map(|s| s.member_name.clone()).unwrap_or_else(|| id.to_string());
+    let names: Vec<String> = members.iter().map(|(m, _, _)| name_of(m)).collect();
+    let labels: Vec<String> =
+        members.iter().zip(&names).map(|((m, _, _), n)| if names.iter().filter(|o| *o == n).count() > 1 { format!("{n} ({m})") } else { n.clone() }).collect();
+    let costs: Vec<MemberCost> = members.iter().zip(&labels).map(|((_, c, _), l)| MemberCost { member: l.clone(), stand_alone_cents: *c }).collect();
     let coalition = |included: &[bool]| -> i64 {
         let chosen: Vec<&str> = members.iter().zip(included).filter(|(_, inc)| **inc).map(|(m, _)| m.0.as_str()).collect();
         freight_engine::evaluate::coalition_cost_cents(req, &plan, &|s: &freight_engine::Shipment| chosen.contains(&s.member.as_str()) && !unassigned.contains(s.id.as_str()))
@@ -293,20 +299,29 @@ pub fn economics(snap: &PlanSnapshot, plan: Plan) -> Result<PlanResult, String> 
         SplitMethod::ProportionalToStandAlone => AllocationMethod::ProportionalToStandAlone,
         SplitMethod::EqualRelativeSavings => AllocationMethod::EqualRelativeSavings,
     };
-    let alloc = allocation::allocate(&costs, &coalition, method, snap.settings.seed);
-    let name_of = |id: &str| snap.shipments.iter().find(|s| s.member_id.to_string() == id).map(|s| s.member_name.clone()).unwrap_or_else(|| id.to_string());
+    let alloc = allocation::allocate(&costs, &coalition, method, snap.settings.seed)
+        .map_err(|p| format!("the savings cannot be split: {}", p.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
     let shares = members
         .iter()
+        .zip(&names)
         .zip(&alloc.shares)
-        .map(|((m, alone, n), pays)| MemberShare {
+        .map(|(((m, alone, n), name), share)| MemberShare {
             member_id: m.parse().unwrap_or(Id::nil()),
-            member_name: name_of(m),
+            member_name: name.clone(),
             shipments: *n,
             alone_cents: *alone,
-            pays_cents: pays.cost_cents,
-            saves_cents: alone - pays.cost_cents,
+            pays_cents: share.pays_cents,
+            saves_cents: share.savings_cents,
         })
         .collect();
+    let sampling_note = alloc.sampling.as_ref().map(|s| {
+        format!(
+            "Estimated from {} random orders of the members (seed {}): each share is within about {} of the exact Shapley value (largest standard error).",
+            s.permutations,
+            s.seed,
+            freight_engine::baseline::dollars(s.max_standard_error_cents.round() as i64)
+        )
+    });
     let pooled_truck_miles = plan.total_miles;
     let truck_miles_avoided = alone_truck_miles - pooled_truck_miles;
     let co2_avoided_kg = freight_engine::emissions::co2_avoided_kg(truck_miles_avoided);
@@ -320,12 +335,13 @@ pub fn economics(snap: &PlanSnapshot, plan: Plan) -> Result<PlanResult, String> 
         truck_miles_avoided,
         co2_kg_per_mile: freight_engine::emissions::TRUCK_CO2_KG_PER_MILE,
         co2_avoided_kg,
-        emission_factor_source: freight_engine::emissions::TRUCK_CO2_SOURCE.to_string(),
+        emission_factor_source: freight_engine::emissions::EMISSION_FACTOR_SOURCE.to_string(),
         allocation: AllocationResult {
             method: snap.settings.allocation_method,
             shares,
-            sampling_note: alloc.sampling.map(|s| s.to_string()),
-            violations: alloc.violations.iter().map(|v| v.to_string()).collect(),
+            sampling_note,
+            guarantees: alloc.guarantees,
+            violations: alloc.violations,
         },
         plan,
     })
@@ -339,10 +355,17 @@ pub fn map_svg(snap: &PlanSnapshot, plan: &Plan) -> String {
         .enumerate()
         .map(|(i, r)| crate::web::map::MapRoute {
             label: format!("Route {}", i + 1),
-            stops: r.stops.iter().map(|s| (s.place.name.clone(), s.place.longitude, s.place.latitude)).collect(),
+            colour: None,
+            points: r.stops.iter().map(|s| (s.place.longitude, s.place.latitude)).collect(),
         })
         .collect();
-    crate::web::map::route_map_svg(&routes, &format!("Routes of the week of {}", snap.week_start))
+    let places: Vec<crate::web::map::MapPlace> = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .map(|s| crate::web::map::MapPlace { name: s.place.name.clone(), longitude: s.place.longitude, latitude: s.place.latitude })
+        .collect();
+    crate::web::map::route_map_svg(&routes, &places, &format!("Routes of the week of {}", snap.week_start))
 }
 
 /// The measures an approved plan records, by their word in `freight_plan_observations`.

@@ -769,6 +769,9 @@ pub struct AllocationResult {
     pub shares: Vec<MemberShare>,
     /// When the split was estimated by sampling (many members), how and with what error.
     pub sampling_note: Option<String>,
+    /// What the split guarantees and what was checked, in plain words (from the engine).
+    #[serde(default)]
+    pub guarantees: Vec<String>,
     /// Fairness checks the split does not pass, in words (e.g. a group of members that would
     /// pay less on its own).
     pub violations: Vec<String>,

@@ -724,6 +724,7 @@ struct PlanPage {
     method: String,
     shares: Vec<ShareView>,
     sampling_note: Option<String>,
+    guarantees: Vec<String>,
     violations: Vec<String>,
     emission_note: String,
     observations: Vec<(String, String)>,
@@ -821,6 +822,7 @@ async fn plan_page(State(state): State<AppState>, Path((slug, plan)): Path<(Stri
         method: String::new(),
         shares: vec![],
         sampling_note: None,
+        guarantees: vec![],
         violations: vec![],
         emission_note: String::new(),
         observations: vec![],
@@ -872,6 +874,7 @@ async fn plan_page(State(state): State<AppState>, Path((slug, plan)): Path<(Stri
             })
             .collect();
         page.sampling_note = r.allocation.sampling_note.clone();
+        page.guarantees = r.allocation.guarantees.clone();
         page.violations = r.allocation.violations.clone();
     }
     if status == PlanStatus::Approved {

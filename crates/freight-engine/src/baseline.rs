@@ -220,10 +220,13 @@ fn round_cents(x: f64) -> i64 {
 /// - **Dedicated truck** when `pallets >= dedicated_min_pallets` or
 ///   `weight_lb >= dedicated_min_weight_lb`: `round(loaded_miles × (1 + empty%/100) ×
 ///   cents_per_mile)`, at least the dedicated minimum charge. The rate includes fuel.
-/// - **LTL** otherwise: tariff miles are `loaded_miles` rounded up to a whole mile (as mileage
-///   guides do) and pick the band; line haul `= round(weight_lb × cents_per_cwt / 100)` (exact
-///   hundredweights, no rounding of the weight up to the next cwt), at least the LTL minimum;
-///   then fuel surcharge `= round(line haul × percent / 100)`; cost = line haul + fuel.
+/// - Otherwise the **cheaper of LTL and a dedicated truck**, as a member asking both for a
+///   quote would choose (a mid-size load over a short distance is often cheaper on a truck of
+///   its own than by hundredweight). LTL: tariff miles are `loaded_miles` rounded up to a whole
+///   mile (as mileage guides do) and pick the band; line haul `= round(weight_lb × cents_per_cwt
+///   / 100)` (exact hundredweights, no rounding of the weight up to the next cwt), at least the
+///   LTL minimum; then fuel surcharge `= round(line haul × percent / 100)`; cost = line haul +
+///   fuel. On a tie, LTL. The explanation gives both quotes.
 ///
 /// Errors (naming the shipment): `loaded_miles` not finite or negative; a model with no band
 /// for the distance (run [`GoingAloneModel::validate`] first to catch model errors).
@@ -238,6 +241,29 @@ pub fn going_alone(shipment: &Shipment, loaded_miles: f64, model: &GoingAloneMod
         } else {
             format!("{} lb (at least {}) goes as a dedicated truck", thousands(shipment.weight_lb.into()), thousands(model.dedicated_min_weight_lb.into()))
         };
+        return Ok(dedicated_quote(loaded_miles, model, &why));
+    }
+    let ltl = ltl_quote(shipment, loaded_miles, model).map_err(|reason| err("loaded_miles", reason))?;
+    let truck = dedicated_quote(loaded_miles, model, "a dedicated truck");
+    if truck.cost_cents < ltl.cost_cents {
+        Ok(GoingAlone {
+            method: GoingAloneMethod::DedicatedTruck,
+            cost_cents: truck.cost_cents,
+            explanation: format!("{}; cheaper than LTL at {} ({})", truck.explanation, dollars(ltl.cost_cents), ltl.explanation),
+        })
+    } else {
+        Ok(GoingAlone {
+            method: GoingAloneMethod::Ltl,
+            cost_cents: ltl.cost_cents,
+            explanation: format!("{}; a dedicated truck would cost {}", ltl.explanation, dollars(truck.cost_cents)),
+        })
+    }
+}
+
+/// The dedicated-truck quote: `round(loaded_miles × (1 + empty%/100) × cents_per_mile)`, at
+/// least the dedicated minimum charge; `why` opens the explanation.
+fn dedicated_quote(loaded_miles: f64, model: &GoingAloneModel, why: &str) -> GoingAlone {
+    {
         let billed_miles = loaded_miles * (1.0 + model.dedicated_empty_miles_percent / 100.0);
         let by_mile = round_cents(billed_miles * model.dedicated_cents_per_mile as f64);
         let mut explanation = if model.dedicated_empty_miles_percent > 0.0 {
@@ -259,8 +285,13 @@ pub fn going_alone(shipment: &Shipment, loaded_miles: f64, model: &GoingAloneMod
             by_mile
         };
         explanation.push_str(" (fuel included)");
-        return Ok(GoingAlone { method: GoingAloneMethod::DedicatedTruck, cost_cents, explanation });
+        GoingAlone { method: GoingAloneMethod::DedicatedTruck, cost_cents, explanation }
     }
+}
+
+/// The LTL quote (see [`going_alone`]); `Err` with the reason when the model has no band for
+/// the distance.
+fn ltl_quote(shipment: &Shipment, loaded_miles: f64, model: &GoingAloneModel) -> Result<GoingAlone, String> {
     // Whole tariff miles; distances are far below u32::MAX for any real shipment.
     let tariff_miles = loaded_miles.ceil().min(u32::MAX as f64) as u32;
     let mut lower = 0u32;
@@ -275,7 +306,7 @@ pub fn going_alone(shipment: &Shipment, loaded_miles: f64, model: &GoingAloneMod
         }
     }
     let Some(band) = chosen else {
-        return Err(err("loaded_miles", format!("the going-alone model has no LTL band for {tariff_miles} mi (the last band must be open-ended)")));
+        return Err(format!("the going-alone model has no LTL band for {tariff_miles} mi (the last band must be open-ended)"));
     };
     let band_label = match band.up_to_miles {
         Some(m) if lower == 0 => format!("up to {} mi band", thousands(m.into())),
@@ -329,11 +360,28 @@ mod tests {
     #[test]
     fn ltl_by_hundredweight_in_its_band_with_fuel() {
         let m = GoingAloneModel::default();
-        let g = going_alone(&shipment(3, 1800), 311.4, &m).unwrap();
+        let g = going_alone(&shipment(1, 600), 311.4, &m).unwrap();
         assert_eq!(g.method, GoingAloneMethod::Ltl);
-        // 18 cwt × $42.10 = $757.80; fuel 28% = $212.184 -> $212.18; total $969.98.
-        assert_eq!(g.cost_cents, 96_998);
-        assert_eq!(g.explanation, "1,800 lb = 18.00 cwt × $42.10/cwt (251–500 mi band, 312 mi) = $757.80; + 28% fuel surcharge $212.18 = $969.98");
+        // 6 cwt × $42.10 = $252.60; fuel 28% = $70.728 -> $70.73; total $323.33. A dedicated
+        // truck: 311.4 mi × $2.44 = $759.816 -> $759.82.
+        assert_eq!(g.cost_cents, 32_333);
+        assert_eq!(
+            g.explanation,
+            "600 lb = 6.00 cwt × $42.10/cwt (251–500 mi band, 312 mi) = $252.60; + 28% fuel surcharge $70.73 = $323.33; a dedicated truck would cost $759.82"
+        );
+    }
+
+    #[test]
+    fn a_mid_size_load_takes_a_dedicated_truck_when_that_is_cheaper() {
+        let m = GoingAloneModel::default();
+        // LTL: 18 cwt × $42.10 = $757.80 + 28% fuel $212.18 = $969.98; a truck: $759.82.
+        let g = going_alone(&shipment(3, 1800), 311.4, &m).unwrap();
+        assert_eq!(g.method, GoingAloneMethod::DedicatedTruck);
+        assert_eq!(g.cost_cents, 75_982);
+        assert_eq!(
+            g.explanation,
+            "a dedicated truck: 311.4 mi × $2.44/mi = $759.82 (fuel included); cheaper than LTL at $969.98 (1,800 lb = 18.00 cwt × $42.10/cwt (251–500 mi band, 312 mi) = $757.80; + 28% fuel surcharge $212.18 = $969.98)"
+        );
     }
 
     #[test]
@@ -355,7 +403,10 @@ mod tests {
         // 300 lb × $28.40/cwt = $85.20 < $185.00 minimum; fuel 28% of $185.00 = $51.80.
         let g = going_alone(&shipment(1, 300), 40.0, &m).unwrap();
         assert_eq!(g.cost_cents, 18_500 + 5_180);
-        assert_eq!(g.explanation, "300 lb = 3.00 cwt × $28.40/cwt (up to 250 mi band, 40 mi) = $85.20, below the $185.00 minimum charge, so $185.00; + 28% fuel surcharge $51.80 = $236.80");
+        assert_eq!(
+            g.explanation,
+            "300 lb = 3.00 cwt × $28.40/cwt (up to 250 mi band, 40 mi) = $85.20, below the $185.00 minimum charge, so $185.00; + 28% fuel surcharge $51.80 = $236.80; a dedicated truck would cost $450.00"
+        );
         // Odd pounds: 1,234 lb × $28.40 = $350.456 -> $350.46.
         let g = going_alone(&shipment(2, 1234), 100.0, &m).unwrap();
         assert_eq!(g.cost_cents, 35_046 + 9_813);
@@ -379,8 +430,11 @@ mod tests {
         let g = going_alone(&shipment(14, 9000), 312.0, &round_trip).unwrap();
         assert_eq!(g.cost_cents, 624 * 244);
         assert!(g.explanation.contains("312.0 loaded mi + 100% empty = 624.0 mi × $2.44/mi = $1,522.56"), "{}", g.explanation);
-        // Just under both thresholds stays LTL.
-        assert_eq!(going_alone(&shipment(11, 14_999), 312.0, &m).unwrap().method, GoingAloneMethod::Ltl);
+        // Just under both thresholds both quotes are asked for: 149.99 cwt by LTL costs far more
+        // than a truck of its own.
+        let under = going_alone(&shipment(11, 14_999), 312.0, &m).unwrap();
+        assert_eq!(under.method, GoingAloneMethod::DedicatedTruck);
+        assert!(under.explanation.starts_with("a dedicated truck: 312.0 mi × $2.44/mi = $761.28 (fuel included); cheaper than LTL at $8,082.66"), "{}", under.explanation);
     }
 
     #[test]
@@ -432,10 +486,10 @@ mod tests {
         let m: GoingAloneModel = serde_json::from_str(r#"{"fuel_surcharge_percent": 31.5}"#).unwrap();
         assert_eq!(m.fuel_surcharge_percent, 31.5);
         assert_eq!(m.ltl_bands, GoingAloneModel::default().ltl_bands);
-        let g = going_alone(&shipment(3, 1800), 311.4, &m).unwrap();
-        // $757.80 × 31.5% = $238.707 -> $238.71.
-        assert_eq!(g.cost_cents, 75_780 + 23_871);
-        assert!(g.explanation.contains("+ 31.5% fuel surcharge $238.71"), "{}", g.explanation);
+        let g = going_alone(&shipment(1, 600), 311.4, &m).unwrap();
+        // $252.60 × 31.5% = $79.569 -> $79.57.
+        assert_eq!(g.cost_cents, 25_260 + 7_957);
+        assert!(g.explanation.contains("+ 31.5% fuel surcharge $79.57"), "{}", g.explanation);
     }
 
     #[test]

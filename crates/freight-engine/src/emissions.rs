@@ -19,7 +19,7 @@
 //! miles than are really driven and understates the miles avoided: the estimate is
 //! conservative. The pooled plan's miles are all its trucks' miles, depot legs included.
 
-use crate::baseline::GoingAloneModel;
+use crate::baseline::{GoingAloneMethod, GoingAloneModel};
 use crate::model::{InputError, Shipment};
 
 /// CO2 emitted per truck mile, kg (EPA GHG Emission Factors Hub 2025, Table 8, "Medium- and
@@ -44,10 +44,10 @@ pub fn co2_avoided_kg(truck_miles_avoided: f64) -> f64 {
 
 /// Truck miles attributed to one shipment going alone over `loaded_miles` (see the module
 /// documentation): a dedicated truck's loaded plus empty miles, or an LTL shipment's share of
-/// a trailer times its loaded miles. The method follows the same size thresholds as the
-/// going-alone price.
-pub fn going_alone_truck_miles(shipment: &Shipment, loaded_miles: f64, model: &GoingAloneModel) -> f64 {
-    if model.is_dedicated(shipment.pallets, shipment.weight_lb) {
+/// a trailer times its loaded miles. `method` is the way the shipment was priced going alone
+/// ([`crate::baseline::going_alone`]'s choice), so miles and price describe the same trip.
+pub fn going_alone_truck_miles(shipment: &Shipment, loaded_miles: f64, method: GoingAloneMethod, model: &GoingAloneModel) -> f64 {
+    if method == GoingAloneMethod::DedicatedTruck {
         loaded_miles * (1.0 + model.dedicated_empty_miles_percent / 100.0)
     } else {
         let by_pallets = f64::from(shipment.pallets) / f64::from(TRAILER_PALLET_POSITIONS);
@@ -71,7 +71,8 @@ pub fn truck_miles_avoided(alone: &[(&Shipment, f64)], model: &GoingAloneModel, 
         if !miles.is_finite() || *miles < 0.0 {
             return Err(InputError { shipment_id: Some(s.id.clone()), field: "loaded_miles".into(), reason: format!("must be a finite number of miles, not negative, got {miles}") });
         }
-        sum += going_alone_truck_miles(s, *miles, model);
+        let method = crate::baseline::going_alone(s, *miles, model)?.method;
+        sum += going_alone_truck_miles(s, *miles, method, model);
     }
     Ok(sum - pooled_plan_miles)
 }
@@ -102,13 +103,13 @@ mod tests {
     fn ltl_counts_its_trailer_share_and_dedicated_trucks_count_whole() {
         let m = GoingAloneModel::default();
         // 4 pallets of 26 beat 2,000 lb of 45,000: 4/26 of 200 mi.
-        assert!((going_alone_truck_miles(&shipment("a", 4, 2_000), 200.0, &m) - 200.0 * 4.0 / 26.0).abs() < 1e-9);
+        assert!((going_alone_truck_miles(&shipment("a", 4, 2_000), 200.0, GoingAloneMethod::Ltl, &m) - 200.0 * 4.0 / 26.0).abs() < 1e-9);
         // Heavy and compact: weight decides, 9,000/45,000 = 0.2.
-        assert!((going_alone_truck_miles(&shipment("b", 2, 9_000), 200.0, &m) - 40.0).abs() < 1e-9);
+        assert!((going_alone_truck_miles(&shipment("b", 2, 9_000), 200.0, GoingAloneMethod::Ltl, &m) - 40.0).abs() < 1e-9);
         // A full load is a whole truck, plus billed empty miles when the model has them.
-        assert_eq!(going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, &m), 200.0);
+        assert_eq!(going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, GoingAloneMethod::DedicatedTruck, &m), 200.0);
         let empty_back = GoingAloneModel { dedicated_empty_miles_percent: 50.0, ..GoingAloneModel::default() };
-        assert_eq!(going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, &empty_back), 300.0);
+        assert_eq!(going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, GoingAloneMethod::DedicatedTruck, &empty_back), 300.0);
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub fn economics(snap: &PlanSnapshot, plan: Plan) -> Result<PlanResult, String> 
         let pooled = !unassigned.contains(s.id.as_str());
         let member_id: Id = s.member.parse().unwrap_or(Id::nil());
         if pooled {
-            alone_truck_miles += freight_engine::emissions::going_alone_truck_miles(s, loaded_miles, &model);
+            alone_truck_miles += freight_engine::emissions::going_alone_truck_miles(s, loaded_miles, g.method, &model);
         }
         alone_by_shipment.insert(s.id.clone(), g.cost_cents);
         going_alone.push(AloneCost {

@@ -66,6 +66,13 @@ pub struct GoingAloneModel {
     /// billed empty return) when your quotes bill total miles. The same miles count as truck
     /// miles driven for emissions (see `emissions`).
     pub dedicated_empty_miles_percent: f64,
+    /// Empty (deadhead) miles a carrier drives for each loaded mile of a dedicated load,
+    /// percent, counted as truck miles for emissions but not billed (a per-loaded-mile rate
+    /// prices them in). Default 16.3: the average deadhead share of all non-tank truckload
+    /// operations in 2023, ATRI, "An Analysis of the Operational Costs of Trucking: 2024
+    /// Update". When `dedicated_empty_miles_percent` is larger (a billed empty return), that
+    /// share is driven instead.
+    pub dedicated_deadhead_percent: f64,
     /// Least a dedicated truck costs, cents. Default $450.00 (illustrative: short truckload
     /// hauls are priced by the half day or day, not by the mile).
     pub dedicated_minimum_charge_cents: i64,
@@ -82,6 +89,7 @@ impl Default for GoingAloneModel {
             dedicated_min_weight_lb: 15_000,
             dedicated_cents_per_mile: 244,
             dedicated_empty_miles_percent: 0.0,
+            dedicated_deadhead_percent: 16.3,
             dedicated_minimum_charge_cents: 45_000,
         }
     }
@@ -135,7 +143,7 @@ impl GoingAloneModel {
                 errors.push(model_error(field, format!("must not be negative, got {v}")));
             }
         }
-        for (field, v) in [("fuel_surcharge_percent", self.fuel_surcharge_percent), ("dedicated_empty_miles_percent", self.dedicated_empty_miles_percent)] {
+        for (field, v) in [("fuel_surcharge_percent", self.fuel_surcharge_percent), ("dedicated_empty_miles_percent", self.dedicated_empty_miles_percent), ("dedicated_deadhead_percent", self.dedicated_deadhead_percent)] {
             if !v.is_finite() || v < 0.0 {
                 errors.push(model_error(field, format!("must be a finite percent, not negative, got {v}")));
             }

@@ -10,8 +10,10 @@
 //! figure is on the low, conservative side for 53 ft trailers.
 //!
 //! **Going-alone truck miles** (the honest assumption). A shipment that goes alone as a
-//! dedicated truck puts a whole truck on the road for its loaded miles plus the empty miles of
-//! the going-alone model (`dedicated_empty_miles_percent`, default 0). A shipment that goes LTL
+//! dedicated truck puts a whole truck on the road for its loaded miles plus empty miles: the
+//! larger of the going-alone model's billed empty share (`dedicated_empty_miles_percent`,
+//! default 0) and the carrier's deadhead share (`dedicated_deadhead_percent`, default 16.3%,
+//! ATRI 2024). A shipment that goes LTL
 //! rides in a carrier's trailer with other freight: it is counted as its share of one trailer,
 //! `min(1, max(pallets / 26, weight_lb / 45,000))` of its loaded miles (26 pallet positions
 //! and about 45,000 lb of payload in a 53 ft dry van). LTL freight actually travels further
@@ -43,12 +45,13 @@ pub fn co2_avoided_kg(truck_miles_avoided: f64) -> f64 {
 }
 
 /// Truck miles attributed to one shipment going alone over `loaded_miles` (see the module
-/// documentation): a dedicated truck's loaded plus empty miles, or an LTL shipment's share of
+/// documentation): a dedicated truck's loaded plus empty miles (the larger of the billed empty
+/// share and the carrier's deadhead share), or an LTL shipment's share of
 /// a trailer times its loaded miles. `method` is the way the shipment was priced going alone
 /// ([`crate::baseline::going_alone`]'s choice), so miles and price describe the same trip.
 pub fn going_alone_truck_miles(shipment: &Shipment, loaded_miles: f64, method: GoingAloneMethod, model: &GoingAloneModel) -> f64 {
     if method == GoingAloneMethod::DedicatedTruck {
-        loaded_miles * (1.0 + model.dedicated_empty_miles_percent / 100.0)
+        loaded_miles * (1.0 + model.dedicated_empty_miles_percent.max(model.dedicated_deadhead_percent) / 100.0)
     } else {
         let by_pallets = f64::from(shipment.pallets) / f64::from(TRAILER_PALLET_POSITIONS);
         let by_weight = f64::from(shipment.weight_lb) / f64::from(TRAILER_PAYLOAD_LB);
@@ -106,8 +109,9 @@ mod tests {
         assert!((going_alone_truck_miles(&shipment("a", 4, 2_000), 200.0, GoingAloneMethod::Ltl, &m) - 200.0 * 4.0 / 26.0).abs() < 1e-9);
         // Heavy and compact: weight decides, 9,000/45,000 = 0.2.
         assert!((going_alone_truck_miles(&shipment("b", 2, 9_000), 200.0, GoingAloneMethod::Ltl, &m) - 40.0).abs() < 1e-9);
-        // A full load is a whole truck, plus billed empty miles when the model has them.
-        assert_eq!(going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, GoingAloneMethod::DedicatedTruck, &m), 200.0);
+        // A full load is a whole truck plus the carrier's deadhead (16.3%), or billed empty miles
+        // when the model has more of them.
+        assert!((going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, GoingAloneMethod::DedicatedTruck, &m) - 232.6).abs() < 1e-9);
         let empty_back = GoingAloneModel { dedicated_empty_miles_percent: 50.0, ..GoingAloneModel::default() };
         assert_eq!(going_alone_truck_miles(&shipment("c", 14, 9_000), 200.0, GoingAloneMethod::DedicatedTruck, &empty_back), 300.0);
     }
@@ -116,10 +120,11 @@ mod tests {
     fn miles_and_co2_avoided() {
         let m = GoingAloneModel::default();
         let (a, b, c) = (shipment("a", 13, 10_000), shipment("b", 12, 8_000), shipment("c", 13, 6_500));
-        // Three dedicated trucks of 150, 120 and 100 mi alone = 370 mi; pooled 250 mi.
+        // Three dedicated trucks of 150, 120 and 100 loaded mi alone = 370 mi + 16.3% deadhead =
+        // 430.31 mi; pooled 250 mi.
         let avoided = truck_miles_avoided(&[(&a, 150.0), (&b, 120.0), (&c, 100.0)], &m, 250.0).unwrap();
-        assert!((avoided - 120.0).abs() < 1e-9);
-        assert!((co2_avoided_kg(avoided) - 155.76).abs() < 1e-9);
+        assert!((avoided - 180.31).abs() < 1e-9, "{avoided}");
+        assert!((co2_avoided_kg(avoided) - 180.31 * 1.298).abs() < 1e-9);
         // The pool can drive more than the LTL shares it replaces: negative, said as such.
         let small = shipment("d", 2, 1_000);
         let more = truck_miles_avoided(&[(&small, 130.0)], &m, 100.0).unwrap();

@@ -10,10 +10,13 @@
 //! cargo run --example kingman_freight_week -- data/demo
 //! ```
 //!
-//! Loads: 1 to 10 pallets of 700 to 1,400 lb each (a typical palletized manufactured load);
-//! pickups on weekdays with a 3 to 5 hour window opening between 06:00 and 11:00; delivery the
-//! same day for destinations within about 200 road miles, otherwise the next day, within an
-//! 8-hour window. Every town is in the bundled gazetteer (`data/geo/us_places.csv`).
+//! Loads: 1 to 10 pallets of 700 to 1,400 lb each (a typical palletized manufactured load); six
+//! to nine a weekday, three in four booked into that day's shared run (Phoenix, Las Vegas and
+//! their neighbours, see `RUNS`), the rest to any destination. Pickups have a 4 to 6 hour
+//! window opening between 06:00 and 09:00; deliveries are the same day, opening 10:00 to 12:00
+//! and closing 18:00 to 20:00, except Los Angeles, delivered the next day (07:00-10:00 to
+//! 17:00), which a one-day route cannot reach and return from. Every town is in the bundled
+//! gazetteer (`data/geo/us_places.csv`).
 
 use std::fmt::Write as _;
 
@@ -49,13 +52,18 @@ const MEMBERS: &[(&str, &str, &str, u32)] = &[
     ("Colorado River Printing (illustrative)", "323111", "Bullhead City", 33),
     ("Mohave Valley Pallet and Crate (illustrative)", "321920", "Mohave Valley", 46),
     ("Dolan Springs Stoneworks (illustrative)", "327991", "Dolan Springs", 22),
-    ("Vermilion Cliffs Outdoor Gear (illustrative)", "339920", "Colorado City", 38),
+    ("Hualapai Mountain Outdoor Gear (illustrative)", "339920", "Golden Valley", 38),
 ];
 
-/// (city, state, next-day delivery): destinations of the members' customers.
+/// (city, state, next-day delivery): destinations of the members' customers, listed as often
+/// as they are drawn. Most are the two metro markets a Kingman truck reaches and returns from in
+/// one driver day (Phoenix, Las Vegas); Los Angeles is there once, as the next-day delivery a
+/// one-day route cannot make, so the plan shows what it does with such a load.
 const DESTINATIONS: &[(&str, &str, bool)] = &[
     ("Phoenix", "AZ", false),
     ("Phoenix", "AZ", false),
+    ("Phoenix", "AZ", false),
+    ("Las Vegas", "NV", false),
     ("Las Vegas", "NV", false),
     ("Las Vegas", "NV", false),
     ("Henderson", "NV", false),
@@ -67,7 +75,16 @@ const DESTINATIONS: &[(&str, &str, bool)] = &[
     ("Needles", "CA", false),
     ("Barstow", "CA", false),
     ("Los Angeles", "CA", true),
-    ("San Bernardino", "CA", true),
+];
+
+/// The association's shared runs, Monday to Friday: the metro markets a shared truck goes to
+/// that day. Members book most loads into a run, which is what gives pooling something to pool.
+const RUNS: [&[(&str, &str, bool)]; 5] = [
+    &[("Phoenix", "AZ", false), ("Las Vegas", "NV", false)],
+    &[("Las Vegas", "NV", false), ("Henderson", "NV", false), ("Flagstaff", "AZ", false)],
+    &[("Phoenix", "AZ", false), ("Prescott", "AZ", false)],
+    &[("Las Vegas", "NV", false), ("North Las Vegas", "NV", false), ("Barstow", "CA", false)],
+    &[("Phoenix", "AZ", false), ("Las Vegas", "NV", false)],
 ];
 
 /// The Monday of the illustrative week.
@@ -87,17 +104,18 @@ fn main() -> std::io::Result<()> {
     let mut n = 0;
     for day in 0..5u32 {
         let date = monday + chrono::Duration::days(day as i64);
-        let today = rng.range(7, 9);
+        let today = rng.range(6, 9);
         for _ in 0..today {
             n += 1;
             let (name, _, town, _) = rng.pick(MEMBERS);
-            let (city, state, next_day) = *rng.pick(DESTINATIONS);
+            // Three loads in four go to the day's run (members book into it); the rest anywhere.
+            let (city, state, next_day) = if rng.range(1, 4) <= 3 { *rng.pick(RUNS[day as usize]) } else { *rng.pick(DESTINATIONS) };
             let pallets = rng.range(1, 10);
             let weight = pallets * rng.range(7, 14) * 100;
-            let open = rng.range(6, 11);
-            let close = open + rng.range(3, 5);
-            let (ddate, dopen) = if next_day { (date + chrono::Duration::days(1), rng.range(7, 10)) } else { (date, (open + 3).min(13)) };
-            let dclose = dopen + 8;
+            let open = rng.range(6, 9);
+            let close = open + rng.range(4, 6);
+            let (ddate, dopen, dclose) =
+                if next_day { (date + chrono::Duration::days(1), rng.range(7, 10), 17) } else { (date, rng.range(10, 12), rng.range(18, 20)) };
             let at = |d: chrono::NaiveDate, h: u32| format!("{}T{h:02}:00", d.format("%Y-%m-%d"));
             let _ = writeln!(
                 shipments,

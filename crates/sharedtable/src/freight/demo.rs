@@ -29,6 +29,9 @@ pub struct DemoSummary {
     pub shipments: usize,
 }
 
+/// 53 ft vans in the illustrative fleet.
+const DEMO_VANS: u32 = 3;
+
 fn meta() -> Meta {
     let now = db::now();
     Meta { id: Id::new(), version: 1, created_at: now, updated_at: now }
@@ -73,7 +76,13 @@ pub async fn load(db: &Db) -> Result<Option<DemoSummary>, Error> {
         crate::network::store::insert_in(&mut tx, &meta(), &membership).await?;
         members.push(OrgChoice { id: m.id, name, kind: OrgKind::Business, illustrative: true });
     }
-    let settings: Settings = jobs::default_settings();
+    // The illustrative fleet the members share: three 53 ft vans and one box truck at the
+    // Kingman yard (the defaults have two vans).
+    let mut settings: Settings = jobs::default_settings();
+    if let Some(van) = settings.fleet.first_mut() {
+        van.count = DEMO_VANS;
+    }
+    store::save_settings_in(&mut tx, partnership.id(), None, &settings).await?;
     let ctx = Context { partnership: partnership.clone(), members, settings, settings_version: None };
     let shipments = import::parse_file(&ctx, &Source::bundled("kingman-freight-week.shipments.csv", SHIPMENTS_CSV.as_bytes()), &[])
         .map_err(|problems| Error::Internal(anyhow::anyhow!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))))?;

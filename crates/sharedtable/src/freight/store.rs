@@ -63,6 +63,14 @@ pub async fn settings(db: &Db, partnership: Id) -> Result<Option<(Settings, i64)
 /// are not overwritten (`PreconditionFailed`). Returns the new version.
 pub async fn save_settings(db: &Db, partnership: Id, if_version: Option<i64>, s: &Settings) -> Result<i64, Error> {
     let mut tx = db::begin_write(db).await?;
+    let version = save_settings_in(&mut tx, partnership, if_version, s).await?;
+    db::commit(tx).await?;
+    Ok(version)
+}
+
+/// [`save_settings`] inside the caller's transaction (the demo loader saves its fleet with its
+/// members and shipments, all or nothing).
+pub async fn save_settings_in(tx: &mut SqliteConnection, partnership: Id, if_version: Option<i64>, s: &Settings) -> Result<i64, Error> {
     let current: Option<i64> = sqlx::query_scalar("SELECT version FROM freight_settings WHERE partnership_id = ?").bind(partnership).fetch_optional(&mut *tx).await?;
     if let (Some(expected), Some(now)) = (if_version, current) {
         if expected != now {
@@ -100,7 +108,6 @@ pub async fn save_settings(db: &Db, partnership: Id, if_version: Option<i64>, s:
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    db::commit(tx).await?;
     Ok(version)
 }
 

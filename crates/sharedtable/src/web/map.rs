@@ -545,7 +545,7 @@ pub fn route_map_svg(routes: &[MapRoute], places: &[MapPlace], label: &str) -> S
     }
     svg.push_str("</g>");
     // Legend.
-    let _ = write!(svg, r##"<g class="legend" font-family="system-ui, sans-serif" font-size="{}" fill="#1b1f24">"##, small(13.0 * u));
+    let _ = write!(svg, r##"<g class="route-legend" font-family="system-ui, sans-serif" font-size="{}" fill="#1b1f24">"##, small(13.0 * u));
     // A white band under the map so outlines running past the view do not cross the legend.
     let _ = write!(svg, r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff" stroke="#9ca3af" stroke-width="{}"/>"##, small(vx), small(vy + vh), small(vw), small(legend_h), small(0.8 * u));
     for (i, r) in routes.iter().enumerate() {

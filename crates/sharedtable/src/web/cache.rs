@@ -118,6 +118,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if resp.status() != StatusCode::OK || resp.headers().contains_key(header::ETAG) || no_store {
         return resp;
     }
+    // A body that may be larger than a cache entry is served as it is, not kept: buffering it
+    // with the limit would consume it and leave nothing to send.
+    if axum::body::HttpBody::size_hint(resp.body()).upper().is_none_or(|n| n > MAX_BODY_BYTES as u64) {
+        return resp;
+    }
     let (mut parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "response too large to buffer").into_response();

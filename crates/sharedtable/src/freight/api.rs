@@ -540,7 +540,9 @@ pub fn document(doc: &mut OpenApi) {
         op("create_freight_plan", "Plan a week (a background job)")
             .request_body(Some(json_body_doc("Optional: {\"week\": \"YYYY-MM-DD\"}, the Monday of the week; the first week with shipments when absent.", ObjectBuilder::new().property("week", string_schema()).into())))
             .response("202", json_response("The job; Location is where to poll it.", schema_ref("FreightPlanJob")))
-            .response("422", problem_response("The week cannot be planned (no shipments, a matrix missing a pair, ...); each problem names the shipment and field."))
+            .response("409", problem_response("Another plan of this partnership is still queued or running (named)."))
+            .response("422", problem_response("The week cannot be planned (no shipments, more than 1,000, a week outside 2000 to 2100, a matrix missing a pair, ...); each problem names the shipment and field."))
+            .response("429", problem_response("The server is computing its most plans at once (2); try again in a minute."))
             .build(),
     ));
     doc.paths.paths.insert(format!("{base}/plans"), plans);

@@ -5,10 +5,13 @@
 //! and approval (observations recorded through the network module).
 //!
 //! A job: `POST` creates a `queued` row with the request snapshot and spawns a tokio task; the
-//! task marks it `running`, solves on a blocking thread (`spawn_blocking`) while a second task
+//! task marks it `running`, solves and works out the economics on a blocking thread
+//! (`spawn_blocking`, so a panic there fails the job with its message) while a second task
 //! writes the solver's progress every half second, then saves the result (`done`) or the reason
-//! (`failed`). A server that stops leaves rows `queued` or `running`; [`super::recover_jobs`]
-//! marks them failed at the next start.
+//! (`failed`). A partnership has one job at a time, and the server at most
+//! [`MAX_RUNNING_JOBS`] (409 and 429 otherwise); a plan takes at most [`MAX_PLAN_SHIPMENTS`].
+//! A server that stops leaves rows `queued` or `running`; [`super::recover_jobs`] marks them
+//! failed at the next start.
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +32,13 @@ use crate::web::{AppState, Error, FieldErrors};
 pub const DEFAULT_DEPOT: (&str, &str) = ("Kingman", "AZ");
 /// Default planning time budget, seconds.
 pub const DEFAULT_MAX_SECONDS: f64 = 10.0;
+/// Most shipments one plan takes. The planner's travel table holds every pair of distinct
+/// places (up to two per shipment plus the depots): 1,000 shipments give at most about 4
+/// million pairs, tens of MB; 10,000 shipments of distinct towns would need gigabytes.
+pub const MAX_PLAN_SHIPMENTS: usize = 1_000;
+/// Most plan jobs computed at once on the server, over all partnerships. Each job's search uses
+/// every core for up to its time budget, so more at once would only slow them all down.
+pub const MAX_RUNNING_JOBS: i64 = 2;
 
 /// Settings of a partnership that has saved none: two 53 ft dry vans and one 26 ft box truck
 /// at a Kingman, AZ yard (capacities and costs from the engine's [`VehicleType::dry_van_53ft`]
@@ -63,13 +73,18 @@ pub fn check_settings(s: &mut Settings) -> FieldErrors {
     let mut errs = super::model::check_settings(s);
     if let Some(text) = s.matrix_csv.as_deref().filter(|m| !m.trim().is_empty()) {
         if let Err(problems) = travel::parse_matrix_csv(text) {
-            for p in problems {
-                errs.add("matrix_csv", p.to_string());
-            }
+            add_matrix_problems(&mut errs, problems.iter().map(|p| p.to_string()).collect());
         }
     }
     match serde_json::from_value::<GoingAloneModel>(s.going_alone.clone()) {
         Ok(m) => {
+            // The model reads its fields with defaults, so a misspelt field would be dropped
+            // without a word: every field it does not know is named.
+            if let Ok(known) = serde_json::to_value(&m) {
+                for path in unknown_fields(&s.going_alone, &known, "going_alone") {
+                    errs.add(&path, "is not a field of the going-alone model");
+                }
+            }
             if let Err(problems) = m.validate() {
                 for p in problems {
                     errs.add(&format!("going_alone.{}", p.field), p.reason);
@@ -81,6 +96,40 @@ pub fn check_settings(s: &mut Settings) -> FieldErrors {
     errs
 }
 
+/// The first [`MAX_MATRIX_PROBLEMS`] problems of a travel matrix under `matrix_csv`, then how
+/// many more there are (a file of thousands of bad rows gives a readable answer).
+fn add_matrix_problems(errs: &mut FieldErrors, problems: Vec<String>) {
+    let n = problems.len();
+    for p in problems.into_iter().take(MAX_MATRIX_PROBLEMS) {
+        errs.add("matrix_csv", p);
+    }
+    if n > MAX_MATRIX_PROBLEMS {
+        errs.add("matrix_csv", format!("and {} more problems of the same file", n - MAX_MATRIX_PROBLEMS));
+    }
+}
+
+/// The paths (`prefix.a.b`, `prefix.list[2].c`) of the object fields of `given` that `known` (the same value read
+/// and written back by its type) does not have.
+fn unknown_fields(given: &serde_json::Value, known: &serde_json::Value, prefix: &str) -> Vec<String> {
+    use serde_json::Value;
+    let (g, k) = match (given, known) {
+        (Value::Object(g), Value::Object(k)) => (g, k),
+        (Value::Array(g), Value::Array(k)) => {
+            return g.iter().zip(k).enumerate().flat_map(|(i, (gv, kv))| unknown_fields(gv, kv, &format!("{prefix}[{i}]"))).collect();
+        }
+        _ => return vec![],
+    };
+    let mut out = Vec::new();
+    for (name, v) in g {
+        let path = format!("{prefix}.{name}");
+        match k.get(name) {
+            None => out.push(path),
+            Some(kv) => out.extend(unknown_fields(v, kv, &path)),
+        }
+    }
+    out
+}
+
 fn travel_of(s: &Settings) -> Result<Travel, FieldErrors> {
     match s.travel_kind {
         TravelKind::GreatCircle => Ok(Travel::GreatCircle { circuity: s.circuity, average_speed_mph: s.average_speed_mph }),
@@ -88,9 +137,7 @@ fn travel_of(s: &Settings) -> Result<Travel, FieldErrors> {
             let text = s.matrix_csv.as_deref().unwrap_or("");
             travel::parse_matrix_csv(text).map(Travel::Matrix).map_err(|problems| {
                 let mut fe = FieldErrors::default();
-                for p in problems {
-                    fe.add("matrix_csv", p.to_string());
-                }
+                add_matrix_problems(&mut fe, problems.iter().map(|p| p.to_string()).collect());
                 fe
             })
         }
@@ -113,6 +160,10 @@ pub fn build_snapshot(ctx: &Context, shipments: &[Shipment], week: Option<NaiveD
             }
         },
     };
+    if in_years(week).is_err() && week.checked_add_days(chrono::Days::new(6)).is_none_or(|d| in_years(d).is_err()) {
+        fe.add("week", format!("the week of {week} is not in the years {MIN_YEAR} to {MAX_YEAR}"));
+        return Err(fe);
+    }
     if week_monday(week.and_hms_opt(0, 0, 0).unwrap_or_default()) != week {
         fe.add("week", format!("{week} is not a Monday: a plan covers a week from Monday 00:00"));
         return Err(fe);
@@ -122,6 +173,13 @@ pub fn build_snapshot(ctx: &Context, shipments: &[Shipment], week: Option<NaiveD
     let chosen: Vec<&Shipment> = shipments.iter().filter(|s| s.fields.pickup_earliest >= start && s.fields.pickup_earliest < end).collect();
     if chosen.is_empty() {
         fe.add("week", format!("no shipment is picked up in the week of {week}"));
+        return Err(fe);
+    }
+    if chosen.len() > MAX_PLAN_SHIPMENTS {
+        fe.add(
+            "week",
+            format!("{} shipments are picked up in the week of {week}; one plan takes at most {MAX_PLAN_SHIPMENTS} (the planner's travel table grows with the square of the places)", chosen.len()),
+        );
         return Err(fe);
     }
     let travel = travel_of(&ctx.settings)?;
@@ -186,10 +244,30 @@ pub async fn start(state: &AppState, ctx: &Context, week: Option<NaiveDate>) -> 
     tokio::spawn(async move {
         if let Err(e) = run(&db, id, snap).await {
             tracing::error!(plan = %id, error = %format!("{e:#}"), "freight plan job failed");
-            let _ = store::fail_plan(&db, id, &format!("internal error: {e}")).await;
+            let _ = store::fail_plan(&db, id, &failure_reason(&e)).await;
         }
     });
     Ok(row)
+}
+
+/// Why a job failed, for its page: the cause of an internal error rather than just its kind.
+fn failure_reason(e: &Error) -> String {
+    match e {
+        Error::Internal(cause) => format!("internal error: {cause}"),
+        other => other.to_string(),
+    }
+}
+
+/// The message of a panic caught from the planning thread.
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into()),
+        Err(e) => e.to_string(),
+    }
 }
 
 /// Run one job to its end (done or failed).
@@ -217,22 +295,22 @@ async fn run(db: &Db, id: Id, snap: PlanSnapshot) -> Result<(), Error> {
                 *g = p;
             }
         };
-        let plan = freight_engine::solve::plan(&snap.request, &report);
-        (snap, plan)
+        // The economics (the split among members evaluates up to 4,096 groups) run on this
+        // blocking thread too: they would otherwise hold up the server's request threads, and
+        // a panic in them would leave the job `running` for ever.
+        freight_engine::solve::plan(&snap.request, &report).map(|plan| economics(&snap, plan).and_then(|r| serde_json::to_value(&r).map_err(|e| e.to_string())))
     })
     .await;
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = ticker.await;
-    let (snap, plan) = solved.map_err(|e| Error::Internal(anyhow::anyhow!("the planning thread stopped: {e}")))?;
-    match plan {
-        Err(problems) => {
+    match solved {
+        Err(e) => store::fail_plan(db, id, &format!("the planning stopped on an internal error ({}); plan the week again, and report it if it happens again", panic_message(e))).await,
+        Ok(Err(problems)) => {
             let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
             store::fail_plan(db, id, &format!("the week cannot be planned: {}", text.join("; "))).await
         }
-        Ok(plan) => match economics(&snap, plan) {
-            Ok(result) => store::finish_plan(db, id, &serde_json::to_value(&result).map_err(|e| Error::Internal(e.into()))?).await,
-            Err(reason) => store::fail_plan(db, id, &reason).await,
-        },
+        Ok(Ok(Ok(result))) => store::finish_plan(db, id, &result).await,
+        Ok(Ok(Err(reason))) => store::fail_plan(db, id, &reason).await,
     }
 }
 

@@ -62,6 +62,11 @@ pub const MAX_SHIPMENT_PALLETS: u32 = 60;
 pub const MAX_SHIPMENT_LB: u32 = 80_000;
 /// Longest loading or unloading time, minutes.
 pub const MAX_SERVICE_MINUTES: u32 = 24 * 60;
+/// Earliest and latest years a shipment's times and a plan's week may fall in. Freight is
+/// planned for the weeks ahead; the bounds keep date arithmetic (weeks, minutes from Monday)
+/// far from the limits of the calendar type, where it would overflow.
+pub const MIN_YEAR: i32 = 2000;
+pub const MAX_YEAR: i32 = 2100;
 
 /// A shipment as typed into the form, read from a file row or sent to the API: text, before
 /// parsing. Field names are the [`SHIPMENT_COLUMNS`].
@@ -265,6 +270,16 @@ pub fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
     Err(format!("'{t}' is not a local date and time: write YYYY-MM-DDTHH:MM, e.g. 2026-03-02T08:00"))
 }
 
+/// `Ok` when `d` falls in the years [`MIN_YEAR`] to [`MAX_YEAR`]; else the reason, in words.
+pub fn in_years(d: NaiveDate) -> Result<(), String> {
+    use chrono::Datelike;
+    if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) {
+        Ok(())
+    } else {
+        Err(format!("{d} is not in the years {MIN_YEAR} to {MAX_YEAR}: freight is planned for the weeks ahead"))
+    }
+}
+
 /// The text form of a local date-time: `YYYY-MM-DDTHH:MM`.
 pub fn local_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
@@ -375,7 +390,7 @@ pub fn parse_shipment(partnership_id: Id, input: &ShipmentInput, members: &[Memb
             );
         }
     }
-    let mut time = |field: &str, text: &str| match parse_local(text) {
+    let mut time = |field: &str, text: &str| match parse_local(text).and_then(|t| in_years(t.date()).map(|()| t)) {
         Ok(t) => Some(t),
         Err(m) => {
             errs.add(field, m);
@@ -450,8 +465,28 @@ pub fn dollars(cents: i64) -> String {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-/// One kind of truck of the partnership's fleet, as the settings keep it.
+/// Most kinds of truck a fleet may list.
+pub const MAX_FLEET_TYPES: usize = 20;
+/// Most trucks of one kind.
+pub const MAX_TRUCKS_PER_TYPE: u32 = 100;
+/// Most trucks of the whole fleet: the planner builds a shift for every truck on every day of
+/// the week, so the fleet's size bounds the memory and time one plan takes.
+pub const MAX_FLEET_TRUCKS: u32 = 200;
+/// Longest truck name, characters.
+pub const MAX_VEHICLE_NAME_CHARS: usize = 60;
+/// Largest cost of putting one truck on the road for a route, cents ($100,000).
+pub const MAX_FIXED_COST_CENTS: i64 = 10_000_000;
+/// Largest cost per mile or per hour, cents ($1,000): far above any real rate (ATRI's 2023
+/// operational costs are about $2.27 per mile and $85 per hour), and low enough that no
+/// week's costs come near the limits of integer cents.
+pub const MAX_RATE_CENTS: i64 = 100_000;
+/// Most problems of an uploaded travel matrix that are listed one by one.
+pub const MAX_MATRIX_PROBLEMS: usize = 20;
+
+/// One kind of truck of the partnership's fleet, as the settings keep it. Unknown fields are
+/// refused (a misspelt field would otherwise be silently ignored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VehicleSetting {
     /// Short name shown on routes, e.g. "53 ft dry van".
     pub name: String,
@@ -569,8 +604,9 @@ impl SplitMethod {
     }
 }
 
-/// A partnership's freight settings.
+/// A partnership's freight settings. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub fleet: Vec<VehicleSetting>,
     /// Hours-of-service limits, minutes (defaults: 11 h driving in a 14 h duty window, 49 CFR 395.3(a)).
@@ -599,23 +635,47 @@ pub fn check_settings(s: &mut Settings) -> FieldErrors {
     if s.fleet.iter().all(|v| v.count == 0) {
         errs.add("fleet", "has no truck: give at least one kind of truck a count of 1 or more");
     }
+    if s.fleet.len() > MAX_FLEET_TYPES {
+        errs.add("fleet", format!("lists {} kinds of truck; at most {MAX_FLEET_TYPES} can be entered", s.fleet.len()));
+        // Each of thousands of rows would be checked and geocoded for nothing.
+        return errs;
+    }
+    let trucks: u64 = s.fleet.iter().map(|v| u64::from(v.count)).sum();
+    if trucks > u64::from(MAX_FLEET_TRUCKS) {
+        errs.add("fleet", format!("has {trucks} trucks in all; at most {MAX_FLEET_TRUCKS} can be planned with"));
+    }
     for (i, v) in s.fleet.iter_mut().enumerate() {
         let f = |name: &str| format!("fleet[{i}].{name}");
         if v.name.trim().is_empty() {
             errs.add(&f("name"), "is required");
+        } else if v.name.chars().count() > MAX_VEHICLE_NAME_CHARS {
+            errs.add(&f("name"), format!("is longer than {MAX_VEHICLE_NAME_CHARS} characters"));
+        } else if v.name.chars().any(char::is_control) {
+            errs.add(&f("name"), "must not contain control characters");
         }
+        v.name = v.name.trim().to_string();
         if v.capacity_pallets == 0 {
             errs.add(&f("capacity_pallets"), "must be at least 1");
+        } else if v.capacity_pallets > MAX_SHIPMENT_PALLETS {
+            errs.add(&f("capacity_pallets"), format!("is {} pallets; at most {MAX_SHIPMENT_PALLETS} can be entered", v.capacity_pallets));
         }
         if v.capacity_lb == 0 {
             errs.add(&f("capacity_lb"), "must be at least 1");
+        } else if v.capacity_lb > MAX_SHIPMENT_LB {
+            errs.add(&f("capacity_lb"), format!("is {} lb; at most {} can be entered (the US federal gross vehicle weight limit)", fmt_int(v.capacity_lb as i64), fmt_int(MAX_SHIPMENT_LB as i64)));
         }
-        if v.count > 100 {
-            errs.add(&f("count"), "is more than 100 trucks of one kind");
+        if v.count > MAX_TRUCKS_PER_TYPE {
+            errs.add(&f("count"), format!("is more than {MAX_TRUCKS_PER_TYPE} trucks of one kind"));
         }
-        for (name, c) in [("fixed_cost_cents", v.fixed_cost_cents), ("cost_per_mile_cents", v.cost_per_mile_cents), ("cost_per_hour_cents", v.cost_per_hour_cents)] {
+        for (name, c, max) in [
+            ("fixed_cost_cents", v.fixed_cost_cents, MAX_FIXED_COST_CENTS),
+            ("cost_per_mile_cents", v.cost_per_mile_cents, MAX_RATE_CENTS),
+            ("cost_per_hour_cents", v.cost_per_hour_cents, MAX_RATE_CENTS),
+        ] {
             if c < 0 {
                 errs.add(&f(name), "must not be negative");
+            } else if c > max {
+                errs.add(&f(name), format!("is {}; at most {} can be entered", dollars(c), dollars(max)));
             }
         }
         match geocode(&v.depot_city, &v.depot_state) {
@@ -806,12 +866,13 @@ pub struct PlanResult {
 /// Monday of the week a local date-time falls in.
 pub fn week_monday(t: NaiveDateTime) -> NaiveDate {
     use chrono::Datelike;
-    t.date() - Duration::days(t.date().weekday().num_days_from_monday() as i64)
+    let d = t.date();
+    d.checked_sub_days(chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))).unwrap_or(d)
 }
 
-/// Minutes from `start` to `t`, at least 0.
+/// Minutes from `start` to `t`, at least 0 (and at most `u32::MAX`).
 pub fn minutes_from(start: NaiveDateTime, t: NaiveDateTime) -> u32 {
-    (t - start).num_minutes().max(0) as u32
+    u32::try_from((t - start).num_minutes().max(0)).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -880,6 +941,17 @@ mod tests {
         let mut i = input();
         i.member = "Nobody Inc".into();
         assert_eq!(errors(&i)[0].0, "member");
+    }
+
+    #[test]
+    fn times_outside_the_planning_years_are_refused_and_week_arithmetic_never_panics() {
+        let mut i = input();
+        i.delivery_latest = "2101-01-01T00:00".into();
+        assert_eq!(errors(&i), [("delivery_latest".to_string(), "2101-01-01 is not in the years 2000 to 2100: freight is planned for the weeks ahead".to_string())]);
+        assert_eq!(week_monday(NaiveDate::MIN.and_hms_opt(0, 0, 0).unwrap()), NaiveDate::MIN);
+        let start = NaiveDate::MIN.and_hms_opt(0, 0, 0).unwrap();
+        assert_eq!(minutes_from(start, NaiveDate::MAX.and_hms_opt(0, 0, 0).unwrap()), u32::MAX);
+        assert_eq!(minutes_from(NaiveDate::MAX.and_hms_opt(0, 0, 0).unwrap(), start), 0);
     }
 
     #[test]

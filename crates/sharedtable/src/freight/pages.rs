@@ -662,6 +662,12 @@ async fn start_plan(State(state): State<AppState>, Path(slug): Path<String>, bod
             page.plan_errors = errs.iter().map(|(f, m)| if f.is_empty() { m.to_string() } else { format!("{f}: {m}") }).collect();
             Ok(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
+        // Another plan of the partnership still running, or the server busy: said on the board.
+        Err(e @ (Error::Conflict(_) | Error::TooManyRequests(_))) => {
+            let mut page = board_page(&state, &ctx).await?;
+            page.plan_errors = vec![e.to_string()];
+            Ok(render_with_status(e.status(), &page))
+        }
         Err(e) => Err(e),
     }
 }

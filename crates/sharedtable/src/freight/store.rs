@@ -389,10 +389,32 @@ impl PlanRow {
 const PLAN_SELECT: &str =
     "SELECT id, partnership_id, week_start, status, progress, request, result, error, created_at, started_at, finished_at, approved_at, version FROM freight_plans";
 
-/// Create a queued plan job with the request it will plan.
+/// Create a queued plan job with the request it will plan. One job per partnership at a time,
+/// and at most [`MAX_RUNNING_JOBS`](super::jobs::MAX_RUNNING_JOBS) over the server: checked
+/// and written in one write transaction, so requests at the same moment cannot both pass.
+/// Errors: `Conflict` naming the partnership's job still queued or running; `TooManyRequests`
+/// when the server is computing its most jobs already.
 pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, request: &serde_json::Value) -> Result<PlanRow, Error> {
     let id = Id::new();
     let mut tx = db::begin_write(db).await?;
+    let busy: Option<(Id, String, f64)> =
+        sqlx::query_as("SELECT id, status, progress FROM freight_plans WHERE partnership_id = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1")
+            .bind(partnership)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((other, status, progress)) = busy {
+        return Err(Error::Conflict(format!(
+            "plan {other} of this partnership is still {status} ({:.0}% done); one plan of a partnership is computed at a time: wait for it to finish, then plan again",
+            (progress * 100.0).clamp(0.0, 100.0)
+        )));
+    }
+    let running: i64 = sqlx::query_scalar("SELECT count(*) FROM freight_plans WHERE status IN ('queued', 'running')").fetch_one(&mut *tx).await?;
+    if running >= super::jobs::MAX_RUNNING_JOBS {
+        return Err(Error::TooManyRequests(format!(
+            "the server is already computing {running} plans of other partnerships (at most {} at once); try again in a minute",
+            super::jobs::MAX_RUNNING_JOBS
+        )));
+    }
     let now = db::timestamp_text(&db::now());
     sqlx::query("INSERT INTO freight_plans (id, partnership_id, week_start, status, progress, request, created_at, updated_at) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)")
         .bind(id)

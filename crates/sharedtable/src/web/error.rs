@@ -78,6 +78,9 @@ pub enum Error {
     PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The server is busy with work of this kind (e.g. plan jobs); try again later (429).
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The path exists but not for this HTTP method.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -120,6 +123,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -139,6 +143,7 @@ impl Error {
             Error::Forbidden(_) => "Not allowed",
             Error::PayloadTooLarge(_) => "Too large",
             Error::UnsupportedMediaType(_) => "Unsupported media type",
+            Error::TooManyRequests(_) => "Too many requests",
             Error::MethodNotAllowed(_) => "Method not allowed",
             Error::Internal(_) => "Internal error",
         }

@@ -18,7 +18,8 @@ async fn demo_app() -> TestApp {
     let app = spawn().await;
     load_bundled(&app).await;
     let week = sharedtable::freight::demo::load(&app.db).await.unwrap().expect("the Kingman partnership is in the bundled network");
-    assert_eq!((week.members, week.shipments), (12, 38));
+    let bundled = sharedtable::freight::demo::SHIPMENTS_CSV.lines().filter(|l| !l.trim().is_empty()).count() - 1;
+    assert_eq!((week.members, week.shipments), (12, bundled));
     app
 }
 
@@ -350,4 +351,170 @@ async fn the_settings_page_and_the_plan_form_work_without_javascript() {
     let r = app.client.post(app.url(&format!("/partnerships/{SLUG}/freight/plans"))).form(&[("week", "2026-03-02")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers()[LOCATION].to_str().unwrap().starts_with(&format!("/partnerships/{SLUG}/freight/plans/")));
+}
+
+#[tokio::test]
+async fn dates_far_from_now_are_refused_by_field_and_the_board_keeps_working() {
+    let app = demo_app().await;
+    // A year at the edge of the calendar type used to be stored, and then every board view
+    // panicked working out its week.
+    let body = json!({
+        "member": "Route 66 Cabinetry (illustrative)", "reference": "EDGE-1", "pickup_city": "Kingman", "pickup_state": "AZ",
+        "delivery_city": "Phoenix", "delivery_state": "AZ", "pallets": 1, "weight_lb": 100,
+        "pickup_earliest": "-262143-01-02T08:00", "pickup_latest": "-262143-01-02T09:00",
+        "delivery_earliest": "-262143-01-02T10:00", "delivery_latest": "-262143-01-02T18:00"
+    });
+    let p = problem(app.client.post(app.url(&api("/shipments"))).json(&body).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(errors(&p)[0], ("pickup_earliest".to_string(), "-262143-01-02 is not in the years 2000 to 2100: freight is planned for the weeks ahead".to_string()));
+    assert_eq!(errors(&p).len(), 4, "every time is named");
+    let before = count(&app, "freight_shipments").await;
+    refused(&app, format!("{HEADER}{}", row(&[(9, "9999-03-09T11:00")])), &[("upload.csv row 2 column pickup_latest", "9999-03-09 is not in the years 2000 to 2100: freight is planned for the weeks ahead")]).await;
+    assert_eq!(count(&app, "freight_shipments").await, before);
+    // A plan of such a week is refused before any date arithmetic (it used to panic).
+    for week in ["-262143-01-01", "9999-12-27"] {
+        let p = problem(app.client.post(app.url(&api("/plans"))).json(&json!({"week": week})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(errors(&p), [("week".to_string(), format!("the week of {week} is not in the years 2000 to 2100"))]);
+    }
+    assert_eq!(app.client.get(app.url(&format!("/partnerships/{SLUG}/freight"))).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(count(&app, "freight_plans").await, 0);
+}
+
+#[tokio::test]
+async fn settings_with_unknown_fields_huge_fleets_or_costs_are_refused_by_name() {
+    let app = demo_app().await;
+    let got: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    let good = got["settings"].clone();
+    let put = |s: Value| {
+        let (client, url) = (app.client.clone(), app.url(&api("/settings")));
+        async move { problem(client.put(url).header(IF_MATCH, "*").json(&s).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await }
+    };
+    // Misspelt or unknown fields were silently dropped.
+    let mut s = good.clone();
+    s["max_secs"] = json!(5);
+    assert_eq!(errors(&put(s).await)[0].0, "max_secs");
+    let mut s = good.clone();
+    s["fleet"][0]["colour"] = json!("red");
+    assert_eq!(errors(&put(s).await)[0].0, "fleet[0].colour");
+    let mut s = good.clone();
+    s["going_alone"]["fuel_surcharge_pct"] = json!(30);
+    assert_eq!(errors(&put(s).await), [("going_alone.fuel_surcharge_pct".to_string(), "is not a field of the going-alone model".to_string())]);
+    // Sizes and costs that would tie up the planner or overflow integer cents.
+    let mut s = good.clone();
+    s["fleet"] = json!(vec![good["fleet"][0].clone(); 21]);
+    assert_eq!(errors(&put(s).await), [("fleet".to_string(), "lists 21 kinds of truck; at most 20 can be entered".to_string())]);
+    let mut s = good.clone();
+    s["fleet"] = json!(vec![good["fleet"][0].clone(); 3]);
+    for i in 0..3 {
+        s["fleet"][i]["count"] = json!(100);
+    }
+    assert_eq!(errors(&put(s).await), [("fleet".to_string(), "has 300 trucks in all; at most 200 can be planned with".to_string())]);
+    let mut s = good.clone();
+    s["fleet"][0]["capacity_lb"] = json!(u32::MAX);
+    s["fleet"][0]["fixed_cost_cents"] = json!(1_i64 << 62);
+    s["fleet"][0]["cost_per_mile_cents"] = json!(100_001);
+    s["fleet"][0]["name"] = json!("N".repeat(61));
+    assert_eq!(
+        errors(&put(s).await).iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(),
+        ["fleet[0].name", "fleet[0].capacity_lb", "fleet[0].fixed_cost_cents", "fleet[0].cost_per_mile_cents"]
+    );
+    // A matrix with thousands of bad rows: the first 20 problems and a count of the rest.
+    let mut s = good.clone();
+    s["travel_kind"] = json!("matrix");
+    s["matrix_csv"] = json!(format!("from,to,miles,minutes\n{}", "\"Kingman, AZ\",\"Phoenix, AZ\",190,220\n".repeat(5000)));
+    let errs = errors(&put(s).await);
+    assert_eq!(errs.len(), 21);
+    assert_eq!(errs[20], ("matrix_csv".to_string(), "and 4979 more problems of the same file".to_string()));
+    let saved: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(saved["settings"], good, "nothing saved");
+}
+
+/// Set a 2 s planning budget (whatever the settings were), so a job finishes within a test.
+async fn two_second_budget(app: &TestApp) {
+    let got: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    let mut settings = got["settings"].clone();
+    settings["max_seconds"] = json!(2.0);
+    let r = app.client.put(app.url(&api("/settings"))).header(IF_MATCH, "*").json(&settings).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Mark a plan job of another partnership as queued (as if a request had started it).
+async fn queue_other_plan(app: &TestApp, slug: &str) {
+    let p = sharedtable::network::store::views::partnership_by_slug(&app.db, slug).await.unwrap();
+    sharedtable::freight::store::create_plan(&app.db, p.id(), chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &json!({})).await.unwrap();
+}
+
+#[tokio::test]
+async fn one_plan_per_partnership_and_few_on_the_server_at_once() {
+    let app = demo_app().await;
+    two_second_budget(&app).await;
+    // References a spreadsheet would run as formulas, or a browser as HTML.
+    for reference in ["=HYPERLINK(\"http://example.com\")", "<script>alert(1)</script>"] {
+        let body = json!({
+            "member": "Route 66 Cabinetry (illustrative)", "reference": reference, "pickup_city": "Kingman", "pickup_state": "AZ",
+            "delivery_city": "Phoenix", "delivery_state": "AZ", "pallets": 1, "weight_lb": 500,
+            "pickup_earliest": "2026-03-03T08:00", "pickup_latest": "2026-03-03T12:00",
+            "delivery_earliest": "2026-03-03T12:00", "delivery_latest": "2026-03-03T20:00", "notes": "<img src=x onerror=alert(1)>"
+        });
+        assert_eq!(app.client.post(app.url(&api("/shipments"))).json(&body).send().await.unwrap().status(), StatusCode::CREATED);
+    }
+    // The server is computing its most jobs (for other partnerships): 429, nothing created.
+    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE slug <> ? ORDER BY slug LIMIT 2").bind(SLUG).fetch_all(&app.db).await.unwrap();
+    for s in &slugs {
+        queue_other_plan(&app, s).await;
+    }
+    let p = problem(app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap(), StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(p["detail"], "the server is already computing 2 plans of other partnerships (at most 2 at once); try again in a minute");
+    assert_eq!(count(&app, "freight_plans").await, 2);
+    sharedtable::freight::recover_jobs(&app.db).await.unwrap();
+    // Many requests at once: one job starts, every other is told which job is still running.
+    let mut posts = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (client, url) = (app.client.clone(), app.url(&api("/plans")));
+        posts.spawn(async move { client.post(url).json(&json!({"week": "2026-03-02"})).send().await.unwrap().status() });
+    }
+    let statuses: Vec<StatusCode> = posts.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::ACCEPTED).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 5, "{statuses:?}");
+    let running: Value = app.client.get(app.url(&api("/plans"))).send().await.unwrap().json().await.unwrap();
+    let job = running["items"].as_array().unwrap().iter().find(|j| j["status"] == "queued" || j["status"] == "running").cloned();
+    if let Some(job) = job {
+        // The board's plan form says so too.
+        let r = app.client.post(app.url(&format!("/partnerships/{SLUG}/freight/plans"))).form(&[("week", "2026-03-02")]).send().await.unwrap();
+        if r.status() == StatusCode::CONFLICT {
+            let html = r.text().await.unwrap();
+            assert!(html.contains(&format!("plan {} of this partnership is still", job["id"].as_str().unwrap())), "{html}");
+        }
+        let done = wait(&app, job["links"]["self"].as_str().unwrap()).await;
+        assert_eq!(done["status"], "done", "{done}");
+        // Exports neutralise formulas; pages escape markup.
+        let csv = app.client.get(app.url(done["links"]["routes_csv"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+        assert!(csv.contains(",\"'=HYPERLINK(\"\"http://example.com\"\")\","), "{csv}");
+        assert!(!csv.contains(",=HYPERLINK"));
+        let html = app.client.get(app.url(done["links"]["page"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") && !html.contains("<script>alert"), "markup in a reference is escaped");
+        // With the job finished, the next one may start.
+        assert_eq!(app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap().status(), StatusCode::ACCEPTED);
+    }
+}
+
+#[tokio::test]
+async fn ten_thousand_shipments_are_listed_but_a_plan_takes_at_most_a_thousand() {
+    let app = demo_app().await;
+    let before = count(&app, "freight_shipments").await;
+    let rows: String = (0..10_000).map(|i| row(&[(1, &format!("BULK-{i}")), (4, if i % 2 == 0 { "Flagstaff" } else { "Phoenix" })])).collect();
+    let resp = post_csv(&app, format!("{HEADER}{rows}")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The list is larger than a page-cache entry (8 MiB): served whole, not a 500.
+    let list = app.client.get(app.url(&api("/shipments"))).send().await.unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    let list: Value = list.json().await.unwrap();
+    assert_eq!(list["total"], before + 10_000);
+    let board = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight"))).send().await.unwrap();
+    assert_eq!(board.status(), StatusCode::OK);
+    let p = problem(app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-09"})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        errors(&p),
+        [("week".to_string(), "10000 shipments are picked up in the week of 2026-03-09; one plan takes at most 1000 (the planner's travel table grows with the square of the places)".to_string())]
+    );
+    assert_eq!(count(&app, "freight_plans").await, 0);
 }

@@ -18,9 +18,13 @@ async fn demo_app() -> TestApp {
     let app = spawn().await;
     load_bundled(&app).await;
     let week = sharedtable::freight::demo::load(&app.db).await.unwrap().expect("the Kingman partnership is in the bundled network");
-    let bundled = sharedtable::freight::demo::SHIPMENTS_CSV.lines().filter(|l| !l.trim().is_empty()).count() - 1;
-    assert_eq!((week.members, week.shipments), (12, bundled));
+    assert_eq!((week.members, week.shipments), (12, bundled() as usize));
     app
+}
+
+/// Shipments in the bundled demo week (its CSV rows).
+fn bundled() -> i64 {
+    sharedtable::freight::demo::SHIPMENTS_CSV.lines().filter(|l| !l.trim().is_empty()).count() as i64 - 1
 }
 
 fn api(path: &str) -> String {
@@ -93,7 +97,7 @@ async fn bad_imports_name_the_row_column_and_shipment_and_write_nothing() {
     let resp = post_csv(&app, format!("{HEADER}{}{}", row(&[]), row(&[(1, "NEW-2")]))).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.json::<Value>().await.unwrap(), json!({"written": 2}));
-    assert_eq!(count(&app, "freight_shipments").await, 40);
+    assert_eq!(count(&app, "freight_shipments").await, bundled() + 2);
 }
 
 #[tokio::test]
@@ -118,7 +122,7 @@ async fn an_xlsx_import_reports_rows_as_the_sheet_numbers_them() {
         .unwrap();
     let p = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(errors(&p)[0].0, "upload.xlsx row 2 column weight_lb");
-    assert_eq!(count(&app, "freight_shipments").await, 38);
+    assert_eq!(count(&app, "freight_shipments").await, bundled());
 }
 
 #[tokio::test]
@@ -140,7 +144,7 @@ async fn shipments_are_created_read_replaced_and_deleted_with_versions() {
     // the board page lists it
     let page = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("API-1") && page.contains("Kingman, AZ → Flagstaff, AZ"), "board lists the new shipment");
-    assert!(page.contains("39 shipments"));
+    assert!(page.contains(&format!("{} shipments", bundled() + 1)));
     // PUT needs If-Match; a stale one is refused; a good one bumps the version
     let mut changed = body.clone();
     changed["pallets"] = json!(5);
@@ -158,7 +162,7 @@ async fn shipments_are_created_read_replaced_and_deleted_with_versions() {
     let r = app.client.delete(app.url(&loc)).header(IF_MATCH, "\"2\"").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.client.get(app.url(&loc)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(count(&app, "freight_shipments").await, 38);
+    assert_eq!(count(&app, "freight_shipments").await, bundled());
 }
 
 #[tokio::test]
@@ -168,14 +172,15 @@ async fn a_matrix_with_a_negative_value_or_a_missing_pair_is_refused_by_name() {
     let mut settings = got["settings"].clone();
     settings["travel_kind"] = json!("matrix");
     settings["matrix_csv"] = json!("from,to,miles,minutes\n\"Kingman, AZ\",\"Phoenix, AZ\",-5,200\n");
-    let p = problem(app.client.put(app.url(&api("/settings"))).json(&settings).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let p = problem(app.client.put(app.url(&api("/settings"))).header(IF_MATCH, "\"1\"").json(&settings).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
     let errs = errors(&p);
     assert!(errs.iter().all(|(f, _)| f == "matrix_csv"), "{errs:?}");
     assert!(errs.iter().any(|(_, m)| m.contains("negative")), "{errs:?}");
-    assert_eq!(count(&app, "freight_settings").await, 0, "nothing saved");
+    let kept: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(kept["settings"], got["settings"], "nothing saved");
     // A readable matrix that lacks the pairs the week needs: the plan is refused, naming the shipments.
     settings["matrix_csv"] = json!("from,to,miles,minutes\n\"Kingman, AZ\",\"Phoenix, AZ\",190,220\n\"Phoenix, AZ\",\"Kingman, AZ\",190,220\n");
-    let r = app.client.put(app.url(&api("/settings"))).json(&settings).send().await.unwrap();
+    let r = app.client.put(app.url(&api("/settings"))).header(IF_MATCH, "\"1\"").json(&settings).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let p = problem(app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert!(!errors(&p).is_empty());
@@ -184,12 +189,15 @@ async fn a_matrix_with_a_negative_value_or_a_missing_pair_is_refused_by_name() {
 
 /// Use a 2 s planning budget so the job finishes within the test.
 async fn quick_settings(app: &TestApp) {
-    let got: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!(got["saved"], false);
+    let resp = app.client.get(app.url(&api("/settings"))).send().await.unwrap();
+    assert_eq!(resp.headers()[ETAG], "\"1\"", "the demo saved its fleet");
+    let got: Value = resp.json().await.unwrap();
+    assert_eq!(got["saved"], true);
     let mut settings = got["settings"].clone();
-    assert_eq!(settings["fleet"].as_array().unwrap().len(), 2, "two vans and a box truck at Kingman");
+    let fleet: Vec<(&str, i64)> = settings["fleet"].as_array().unwrap().iter().map(|v| (v["name"].as_str().unwrap(), v["count"].as_i64().unwrap())).collect();
+    assert_eq!(fleet, [("53 ft dry van", 3), ("26 ft box truck", 1)], "three vans and a box truck at Kingman");
     settings["max_seconds"] = json!(2.0);
-    let r = app.client.put(app.url(&api("/settings"))).json(&settings).send().await.unwrap();
+    let r = app.client.put(app.url(&api("/settings"))).header(IF_MATCH, "\"1\"").json(&settings).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -214,7 +222,7 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     let loc = resp.headers()[LOCATION].to_str().unwrap().to_string();
     let job: Value = resp.json().await.unwrap();
-    assert_eq!((job["shipments"].as_i64(), job["week_start"].as_str()), (Some(38), Some("2026-03-02")));
+    assert_eq!((job["shipments"].as_i64(), job["week_start"].as_str()), (Some(bundled()), Some("2026-03-02")));
     // While it runs, the page refreshes itself and is not cached.
     let page = app.url(job["links"]["page"].as_str().unwrap());
     let running = app.client.get(&page).send().await.unwrap();
@@ -230,6 +238,34 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     let result = &job["result"];
     let routes = result["plan"]["routes"].as_array().unwrap();
     assert!(!routes.is_empty());
+    // Every shipment is on exactly one route or listed as unassigned with its reason.
+    let mut seen: Vec<String> = routes
+        .iter()
+        .flat_map(|r| r["stops"].as_array().unwrap())
+        .filter(|s| s["kind"] == "pickup")
+        .map(|s| s["shipment_id"].as_str().unwrap().to_string())
+        .collect();
+    let unassigned = result["plan"]["unassigned"].as_array().unwrap();
+    seen.extend(unassigned.iter().map(|u| u["shipment_id"].as_str().unwrap().to_string()));
+    seen.sort();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!((before, seen.len() as i64), (bundled() as usize, bundled()), "each shipment once");
+    // Pooling happened: some truck carries two loads on one route.
+    let pooled_route = routes.iter().any(|r| {
+        let loads: std::collections::BTreeSet<&str> =
+            r["stops"].as_array().unwrap().iter().filter(|s| s["kind"] == "pickup").map(|s| s["shipment_id"].as_str().unwrap()).collect();
+        loads.len() >= 2
+    });
+    assert!(pooled_route, "no route carries two shipments");
+    // The Los Angeles load is too far for one driver day out and back, and says so in numbers.
+    let la: Vec<&str> = sharedtable::freight::demo::SHIPMENTS_CSV.lines().filter(|l| l.contains("Los Angeles")).map(|l| l.split(',').nth(1).unwrap()).collect();
+    for reference in la {
+        let u = unassigned.iter().find(|u| u["shipment_id"] == reference).unwrap_or_else(|| panic!("{reference} is not unassigned"));
+        let reason = u["reason"].as_str().unwrap();
+        assert!(reason.contains("h of driving; a driver may drive 11.0 h a day"), "{reason}");
+    }
+    assert!(result["savings_cents"].as_i64().unwrap() > 0, "pooling the demo week saves money");
     let shares = result["allocation"]["shares"].as_array().unwrap();
     let pays: i64 = shares.iter().map(|s| s["pays_cents"].as_i64().unwrap()).sum();
     assert_eq!(pays, result["pooled_cents"].as_i64().unwrap(), "the shares add up to the pooled cost");
@@ -341,8 +377,14 @@ async fn jobs_left_running_by_a_stopped_server_are_marked_failed_with_the_reason
 async fn the_settings_page_and_the_plan_form_work_without_javascript() {
     let app = demo_app().await;
     let html = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight/settings"))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("value=\"53 ft dry van\"") && html.contains("These are the default settings"));
+    assert!(html.contains("value=\"53 ft dry van\"") && html.contains("value=\"3\""), "the demo's saved fleet of three vans");
+    assert!(!html.contains("These are the default settings"));
     assert!(!html.contains("style="), "CSP: no inline styles");
+    // A partnership that saved nothing is shown the defaults, and told so.
+    let other = "gallatin-valley-manufacturing-partnership";
+    let resp = app.client.get(app.url(&format!("/partnerships/{other}/freight/settings"))).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("These are the default settings"));
     // A week with no shipments is refused on the board, naming the week; nothing is started.
     let r = app.client.post(app.url(&format!("/partnerships/{SLUG}/freight/plans"))).form(&[("week", "2026-03-16")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -9,3 +9,4 @@ mod browser;
 mod pages;
 mod upload;
 mod cache;
+mod freight_cli;

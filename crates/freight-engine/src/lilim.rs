@@ -382,11 +382,21 @@ pub struct SolverSettings {
     /// Keep an elitist population of 4 instead of vrp-core's default ROSOMAXA population
     /// (`vrp-cli --search-mode deep`).
     pub elitism: bool,
+    /// Use vrp-core's static hyper-heuristic (fixed operator probabilities) instead of its default
+    /// dynamic one (operators chosen by observed success; `vrp-cli --heuristic static`).
+    pub static_heuristic: bool,
+    /// Route elimination: `Some(f)` spends the share `f` of the time on a first solve with the
+    /// whole fleet, then repeatedly restarts the search with one vehicle fewer than the best
+    /// complete solution, seeded with that solution minus its shortest route (whose requests start
+    /// unassigned), each attempt for up to the same share; when an attempt cannot place every
+    /// request, the rest of the time polishes the best complete solution. `None`: one solve with
+    /// the whole fleet for the whole time.
+    pub squeeze: Option<f64>,
 }
 
 impl Default for SolverSettings {
     fn default() -> Self {
-        Self { threads: None, alternative_distance_goal: Some(0.1), initial_size: 4, elitism: false }
+        Self { threads: None, alternative_distance_goal: Some(0.1), initial_size: 4, elitism: false, static_heuristic: false, squeeze: None }
     }
 }
 
@@ -422,7 +432,10 @@ pub fn solve_with(
     }
     let mut routes: Vec<Vec<usize>> = Vec::new();
     if !servable.is_empty() {
-        let (found, left) = run_solver(instance, &servable, max_seconds, seed, settings)?;
+        let (found, left) = match settings.squeeze {
+            None => run_solver(instance, &servable, instance.vehicles, max_seconds, seed, settings, None)?,
+            Some(share) => squeeze(instance, &servable, max_seconds, share, seed, settings)?,
+        };
         routes = found;
         unassigned.extend(left);
     }
@@ -456,12 +469,51 @@ fn lib_err(e: GenericError) -> SolveError {
 
 type SolverOutcome = (Vec<Vec<usize>>, Vec<LilimUnassigned>);
 
-fn run_solver(
+/// Route elimination around [`run_solver`]; see [`SolverSettings::squeeze`].
+fn squeeze(
     instance: &LilimInstance,
     requests: &[(usize, usize)],
     max_seconds: f64,
+    share: f64,
     seed: Option<u64>,
     settings: &SolverSettings,
+) -> Result<SolverOutcome, SolveError> {
+    let start = std::time::Instant::now();
+    let remaining = || max_seconds - start.elapsed().as_secs_f64();
+    let slice = (max_seconds * share.clamp(0.05, 1.0)).max(0.5);
+    let mut best = run_solver(instance, requests, instance.vehicles, slice.min(max_seconds), seed, settings, None)?;
+    while best.1.is_empty() && best.0.len() > 1 && remaining() >= 1.0 {
+        let fleet = best.0.len() - 1;
+        let shortest = best.0.iter().enumerate().min_by_key(|(_, r)| r.len()).map_or(0, |(i, _)| i);
+        let seed_routes: Vec<Vec<usize>> = best.0.iter().enumerate().filter(|(i, _)| *i != shortest).map(|(_, r)| r.clone()).collect();
+        let attempt = run_solver(instance, requests, fleet, slice.min(remaining()), seed, settings, Some(&seed_routes))?;
+        if attempt.1.is_empty() {
+            best = attempt;
+            continue;
+        }
+        if remaining() >= 1.0 {
+            let fleet = best.0.len();
+            best = run_solver(instance, requests, fleet, remaining(), seed, settings, Some(&best.0))?;
+        }
+        return Ok(best);
+    }
+    if remaining() >= 1.0 {
+        let fleet = if best.1.is_empty() { best.0.len() } else { instance.vehicles };
+        best = run_solver(instance, requests, fleet, remaining(), seed, settings, Some(&best.0))?;
+    }
+    Ok(best)
+}
+
+/// One vrp-core search on `requests` with `fleet` vehicles for `max_seconds`, optionally seeded
+/// with `initial` routes (node ids; requests not on them start unassigned).
+fn run_solver(
+    instance: &LilimInstance,
+    requests: &[(usize, usize)],
+    fleet: usize,
+    max_seconds: f64,
+    seed: Option<u64>,
+    settings: &SolverSettings,
+    initial: Option<&[Vec<usize>]>,
 ) -> Result<SolverOutcome, SolveError> {
     let n = instance.nodes.len();
     // Locations are node ids; one n x n matrix serves as distances and durations (speed 1).
@@ -492,7 +544,7 @@ fn run_solver(
         .collect::<Result<Vec<_>, _>>()
         .map_err(lib_err)?;
     let depot = &instance.nodes[0];
-    let vehicles = (0..instance.vehicles)
+    let vehicles = (0..fleet)
         .map(|i| {
             VehicleBuilder::default()
                 .id(&format!("v{i}"))
@@ -557,9 +609,11 @@ fn run_solver(
     let quota: Arc<dyn Quota> = Arc::new(TimeQuota::new(max_seconds));
     let environment = Arc::new(Environment::new(random, Some(quota), parallelism, silent, false));
     let whole_seconds = max_seconds.ceil().max(1.0) as usize;
-    let mut builder = VrpConfigBuilder::new(problem.clone())
-        .set_environment(environment.clone())
-        .set_telemetry_mode(TelemetryMode::None)
+    let mut builder = VrpConfigBuilder::new(problem.clone()).set_environment(environment.clone()).set_telemetry_mode(TelemetryMode::None);
+    if settings.static_heuristic {
+        builder = builder.set_heuristic(Box::new(vrp_core::solver::get_static_heuristic(problem.clone(), environment.clone())));
+    }
+    let mut builder = builder
         .prebuild()
         .map_err(lib_err)?
         .with_init_solutions(vec![], Some(settings.initial_size.max(1)))
@@ -573,6 +627,10 @@ fn run_solver(
             selection_size,
         ));
         builder = builder.with_context(RefinementContext::new(problem.clone(), population, TelemetryMode::None, environment.clone()));
+    }
+    if let Some(routes) = initial {
+        let start = seeded_solution(&problem, routes, environment.clone());
+        builder = builder.with_init_solutions(vec![start], Some(settings.initial_size.max(1)));
     }
     let config = builder.build().map_err(lib_err)?;
     let solution = Solver::new(problem, config).solve().map_err(lib_err)?;
@@ -596,6 +654,58 @@ fn run_solver(
         })
         .collect();
     Ok((routes, left))
+}
+
+/// A vrp-core starting solution made of `routes` (node ids, each visited by the sub-job at that
+/// location); jobs not on them start unassigned. Routes beyond the fleet are left out.
+fn seeded_solution(problem: &Arc<Problem>, routes: &[Vec<usize>], environment: Arc<Environment>) -> InsertionContext {
+    use std::collections::HashMap;
+    use vrp_core::models::common::Schedule;
+    use vrp_core::models::solution::{Activity, Place as TourPlace, Registry, Route, Tour};
+
+    let mut by_location: HashMap<usize, Arc<vrp_core::models::problem::Single>> = HashMap::new();
+    for job in problem.jobs.all() {
+        if let VrpJob::Multi(m) = job {
+            for single in &m.jobs {
+                if let Some(location) = single.places.first().and_then(|p| p.location) {
+                    by_location.insert(location, single.clone());
+                }
+            }
+        }
+    }
+    let mut registry = Registry::new(&problem.fleet, environment.random.clone());
+    let mut tours = Vec::new();
+    let mut placed = std::collections::HashSet::new();
+    for route in routes {
+        let Some(actor) = registry.available().next() else { break };
+        let mut tour = Tour::new(&actor);
+        for node in route {
+            let Some(single) = by_location.get(node) else { continue };
+            let Some(place) = single.places.first() else { continue };
+            let Some(time) = place.times.first().and_then(|t| t.as_time_window()) else { continue };
+            tour.insert_last(Activity {
+                place: TourPlace { idx: 0, location: *node, duration: place.duration, time },
+                schedule: Schedule::new(0.0, 0.0),
+                job: Some(single.clone()),
+                commute: None,
+            });
+            placed.insert(*node);
+        }
+        registry.use_actor(&actor);
+        tours.push(Route { actor, tour });
+    }
+    let unassigned = problem
+        .jobs
+        .all()
+        .iter()
+        .filter(|job| match job {
+            VrpJob::Multi(m) => !m.jobs.iter().any(|s| s.places.first().and_then(|p| p.location).is_some_and(|l| placed.contains(&l))),
+            VrpJob::Single(_) => true,
+        })
+        .map(|job| (job.clone(), UnassignmentInfo::Unknown))
+        .collect();
+    let solution = Solution { cost: Cost::default(), registry, routes: tours, unassigned, telemetry: None };
+    InsertionContext::new_from_solution(problem.clone(), (solution, None), environment)
 }
 
 fn solver_reason(instance: &LilimInstance, info: &UnassignmentInfo, max_seconds: f64) -> String {

@@ -2,7 +2,7 @@
 //! checks every result with the independent checker and prints one CSV row per instance.
 //!
 //! Usage: `cargo run --release -p freight-engine --example lilim_tune -- --seconds 20
-//! [--threads T] [--alt W|none] [--init N] [--elitism] [--static] [--squeeze SHARE] [--seed S] [--best best_known.csv] FILE...`
+//! [--threads T] [--alt W|none] [--init N] [--elitism] [--static] [--squeeze SHARE|none] [--seed S] [--best best_known.csv] FILE...`
 //! Columns: `instance,vehicles,distance,best_vehicles,best_distance,gap_pct,feasible,unassigned,seconds`.
 
 use std::collections::HashMap;
@@ -24,7 +24,10 @@ fn main() -> Result<(), String> {
             "--threads" => settings.threads = Some(value(args.next(), &a)?.parse().map_err(|e| format!("--threads: {e}"))?),
             "--elitism" => settings.elitism = true,
             "--static" => settings.static_heuristic = true,
-            "--squeeze" => settings.squeeze = Some(value(args.next(), &a)?.parse().map_err(|e| format!("--squeeze: {e}"))?),
+            "--squeeze" => {
+                let v = value(args.next(), &a)?;
+                settings.squeeze = if v == "none" { None } else { Some(v.parse().map_err(|e| format!("--squeeze: {e}"))?) };
+            }
             "--init" => settings.initial_size = value(args.next(), &a)?.parse().map_err(|e| format!("--init: {e}"))?,
             "--alt" => {
                 let v = value(args.next(), &a)?;

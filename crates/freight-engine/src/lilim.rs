@@ -369,7 +369,9 @@ impl Random for SeededRandom {
 }
 
 /// The settings of one solver run (exposed so that tuning can compare them; [`solve`] uses
-/// [`SolverSettings::default`]).
+/// [`SolverSettings::default`]: every CPU, vrp-scientific's alternative distance goal at 0.1, 4
+/// initial solutions, ROSOMAXA population, dynamic heuristic, route elimination with share 0.3;
+/// measurements in bench/freight/TUNING.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolverSettings {
     /// Worker threads for vrp-core's data parallelism (`None`: every CPU).
@@ -396,12 +398,14 @@ pub struct SolverSettings {
 
 impl Default for SolverSettings {
     fn default() -> Self {
-        Self { threads: None, alternative_distance_goal: Some(0.1), initial_size: 4, elitism: false, static_heuristic: false, squeeze: None }
+        Self { threads: None, alternative_distance_goal: Some(0.1), initial_size: 4, elitism: false, static_heuristic: false, squeeze: Some(0.3) }
     }
 }
 
 /// Solve an instance by the benchmark's rules within about `max_seconds` of search: fewest vehicles
-/// first, then least total distance, every request served if it can be.
+/// first, then least total distance, every request served if it can be. The search is vrp-core's
+/// (hierarchical goal: unassigned, tours, distance) wrapped in route elimination (see
+/// [`SolverSettings::squeeze`]).
 ///
 /// Requests that cannot be served even alone are listed in `unassigned` with the numbers that rule
 /// them out and are not given to the solver; any request the solver still leaves out (for instance
@@ -650,7 +654,7 @@ fn run_solver(
             };
             let pickup = ids.first().copied().unwrap_or(0);
             let delivery = ids.get(1).copied().unwrap_or_else(|| instance.nodes.get(pickup).map_or(0, |n| n.delivery_index));
-            LilimUnassigned { pickup, delivery, reason: solver_reason(instance, info, max_seconds) }
+            LilimUnassigned { pickup, delivery, reason: solver_reason(fleet, info) }
         })
         .collect();
     Ok((routes, left))
@@ -708,7 +712,7 @@ fn seeded_solution(problem: &Arc<Problem>, routes: &[Vec<usize>], environment: A
     InsertionContext::new_from_solution(problem.clone(), (solution, None), environment)
 }
 
-fn solver_reason(instance: &LilimInstance, info: &UnassignmentInfo, max_seconds: f64) -> String {
+fn solver_reason(fleet: usize, info: &UnassignmentInfo) -> String {
     let codes: Vec<ViolationCode> = match info {
         UnassignmentInfo::Simple(code) => vec![*code],
         UnassignmentInfo::Detailed(pairs) => pairs.iter().map(|(_, c)| *c).collect(),
@@ -722,10 +726,7 @@ fn solver_reason(instance: &LilimInstance, info: &UnassignmentInfo, max_seconds:
         what.push("the vehicle capacity");
     }
     let blocked = if what.is_empty() { "no route could take it".to_string() } else { format!("every insertion tried broke {}", what.join(" or ")) };
-    format!(
-        "servable alone, but not placed within {max_seconds} s with the {} vehicles available: {blocked}",
-        instance.vehicles
-    )
+    format!("servable alone, but the search found no place for it in {fleet} vehicles within the time limit: {blocked}")
 }
 
 #[cfg(test)]
@@ -834,7 +835,7 @@ mod tests {
         let u = &sol.unassigned[0];
         assert!(u.pickup == 1 || u.pickup == 3);
         assert_eq!(u.delivery, u.pickup + 1);
-        assert!(u.reason.starts_with("servable alone, but not placed within 1 s with the 1 vehicles available"), "{}", u.reason);
+        assert!(u.reason.starts_with("servable alone, but the search found no place for it in 1 vehicles within the time limit: "), "{}", u.reason);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The `sharedtable` command: serve, demo, migrate, import, export, report.
+//! The `sharedtable` command: serve, demo, migrate, import, export, report, and the database-free
+//! `freight` tools (Li & Lim benchmark solve and check).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +84,62 @@ enum Command {
         #[arg(long, env = "SHAREDTABLE_BASE_URL")]
         base_url: Option<String>,
     },
+    /// Freight pooling engine tools. Needs no database: nothing is opened, created or migrated.
+    Freight {
+        #[command(subcommand)]
+        command: FreightCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FreightCommand {
+    /// Solve a Li & Lim PDPTW benchmark instance by the benchmark's rules (unrounded Euclidean
+    /// distance, travel time = distance, fewest vehicles first, then least distance). Prints
+    /// `{"vehicles", "distance", "routes", "unassigned"}` with the file's node ids. Exit status 0 on
+    /// success, 2 when the instance cannot be read, 1 when the solver fails.
+    Solve {
+        /// The instance file (`K Q S` line, then `id x y demand earliest latest service pickup delivery`).
+        #[arg(long)]
+        lilim: PathBuf,
+        /// Search time limit in seconds.
+        #[arg(long, default_value_t = 60.0, value_parser = positive_seconds)]
+        seconds: f64,
+        /// Seed for the solver's random choices (runs cut by a time limit on several threads still vary).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// `json` (one line) or `text`.
+        #[arg(long, value_enum, default_value = "json")]
+        format: OutFormat,
+    },
+    /// Check a solution against a Li & Lim instance, independently of the solver: every node once
+    /// or its request listed as unassigned, pickup before delivery on one route, load within
+    /// capacity, windows, return to the depot in time, vehicle count and claimed distance. Exit
+    /// status 0 when feasible, 1 when not, 2 when a file cannot be read.
+    Check {
+        /// The instance file.
+        #[arg(long)]
+        lilim: PathBuf,
+        /// The solution: the JSON printed by `freight solve`, or a best-known route file
+        /// (`Route k : ids` lines).
+        #[arg(long)]
+        solution: PathBuf,
+        /// `json` or `text`.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Json,
+    Text,
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a positive number of seconds")),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -108,7 +165,11 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SHAREDTABLE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    // `freight` needs no database: handled before anything connects to one.
+    let cli = match Cli::parse() {
+        Cli { command: Command::Freight { command }, .. } => return freight(command),
+        cli => cli,
+    };
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -173,6 +234,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        // Handled in `main` before connecting; kept here so the match stays exhaustive.
+        Command::Freight { command } => return Ok(freight(command)),
         Command::Report { format, out, include_illustrative, base_url } => {
             let mut report = sharedtable::network::load_report(&db, include_illustrative).await?;
             if let Some(base) = &base_url {
@@ -220,4 +283,97 @@ fn import_failed(e: ImportError) -> ExitCode {
         ImportError::Failed(err) => eprintln!("error: nothing was imported: {err:#}"),
     }
     ExitCode::FAILURE
+}
+
+/// Read a file for the `freight` tools, or report it on standard error (exit status 2).
+fn read_input(path: &std::path::Path, what: &str) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read the {what} {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn read_lilim(path: &std::path::Path) -> Result<freight_engine::lilim::LilimInstance, ExitCode> {
+    let text = read_input(path, "instance")?;
+    freight_engine::lilim::parse(&text).map_err(|e| {
+        eprintln!("error: {} {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+/// Run a `freight` command; never touches the database.
+fn freight(command: FreightCommand) -> ExitCode {
+    match freight_inner(command) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn freight_inner(command: FreightCommand) -> Result<ExitCode, ExitCode> {
+    use freight_engine::check;
+    match command {
+        FreightCommand::Solve { lilim, seconds, seed, format } => {
+            let instance = read_lilim(&lilim)?;
+            let solution = freight_engine::lilim::solve(&instance, seconds, seed).map_err(|e| {
+                eprintln!("error: {}: {e}", lilim.display());
+                ExitCode::FAILURE
+            })?;
+            match format {
+                OutFormat::Json => match serde_json::to_string(&solution) {
+                    Ok(json) => say!("{json}"),
+                    Err(e) => {
+                        eprintln!("error: cannot write the solution as JSON: {e}");
+                        return Err(ExitCode::FAILURE);
+                    }
+                },
+                OutFormat::Text => {
+                    say!("{}: {} vehicles, distance {:.4} (Li & Lim rules)", lilim.display(), solution.vehicles, solution.distance);
+                    for (k, route) in solution.routes.iter().enumerate() {
+                        let ids: Vec<String> = route.iter().map(usize::to_string).collect();
+                        say!("route {}: {}", k + 1, ids.join(" "));
+                    }
+                    for u in &solution.unassigned {
+                        say!("unassigned: pickup {}, delivery {}: {}", u.pickup, u.delivery, u.reason);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FreightCommand::Check { lilim, solution, format } => {
+            let instance = read_lilim(&lilim)?;
+            let text = read_input(&solution, "solution")?;
+            let claimed = if text.trim_start().starts_with('{') {
+                serde_json::from_str::<check::Claimed>(&text).map_err(|e| format!("not a solution JSON: {e}"))
+            } else {
+                check::parse_route_file(&text)
+            }
+            .map_err(|e| {
+                eprintln!("error: {} {e}", solution.display());
+                ExitCode::from(2)
+            })?;
+            let report = check::check(&instance, &claimed);
+            match format {
+                OutFormat::Json => match serde_json::to_string(&report) {
+                    Ok(json) => say!("{json}"),
+                    Err(e) => {
+                        eprintln!("error: cannot write the report as JSON: {e}");
+                        return Err(ExitCode::FAILURE);
+                    }
+                },
+                OutFormat::Text => {
+                    let verdict = if report.feasible { "feasible" } else { "INFEASIBLE" };
+                    say!(
+                        "{verdict}: {} vehicles, distance {:.4} (recomputed), {} requests served, {} unassigned",
+                        report.vehicles,
+                        report.distance,
+                        report.served,
+                        report.unassigned
+                    );
+                    for v in &report.violations {
+                        say!("  {v}");
+                    }
+                }
+            }
+            Ok(if report.feasible { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
 }

@@ -10,3 +10,4 @@ mod pages;
 mod upload;
 mod cache;
 mod freight;
+mod freight_cli;

@@ -62,7 +62,7 @@ FIELDS = [
     "bks_vehicles_hit", "solved", "note",
 ]
 SETTINGS = {
-    "ours": "`sharedtable freight solve --lilim FILE --seconds N --seed S --format json`",
+    "ours": "`sharedtable freight solve --lilim FILE --seconds N --seed S --threads T --format json`",
     "ortools": "PARALLEL_CHEAPEST_INSERTION then GUIDED_LOCAL_SEARCH; routing search is single-threaded; deterministic",
     "vroom": "shipments, exploration level 5, `nb_threads=1`, timeout = limit (stops early when done)",
     "pyvrp": "`pyvrp.Shipment` per request (native pickup-delivery in 0.14), `MaxRuntime`, seed S, single-threaded",
@@ -137,11 +137,12 @@ def kill_running() -> None:
             pass
 
 
-def solver_cmd(solver: str, inst: Path, seconds: float, binary: Path, seed: int) -> list[str]:
-    """Command line of one run; ours and PyVRP get `--seed` (OR-Tools and VROOM take none)."""
+def solver_cmd(solver: str, inst: Path, seconds: float, binary: Path, seed: int, threads: int = 1) -> list[str]:
+    """Command line of one run; ours and PyVRP get `--seed` (OR-Tools and VROOM take none), ours
+    `--threads` (the peers run on one thread)."""
     if solver == "ours":
         return [str(binary), "freight", "solve", "--lilim", str(inst), "--seconds", fmt_s(seconds),
-                "--seed", str(seed), "--format", "json"]
+                "--seed", str(seed), "--threads", str(threads), "--format", "json"]
     cmd = [str(VENV_PY), str(HERE / f"peer_{solver}.py"), "--lilim", str(inst), "--seconds", fmt_s(seconds)]
     return cmd + (["--seed", str(seed)] if solver == "pyvrp" else [])
 
@@ -210,7 +211,7 @@ def run_one(args, set_name: str, inst_file: Path, solver: str, bks: dict, work: 
                 "solved": False, "bks_vehicles_hit": False})
     env = dict(os.environ)
     status, code, secs, out, err = run_proc(
-        solver_cmd(solver, inst_file, args.seconds, args.binary, args.seed), args.seconds + args.margin, env)
+        solver_cmd(solver, inst_file, args.seconds, args.binary, args.seed, args.ours_threads), args.seconds + args.margin, env)
     base = work / solver / inst.name
     base.parent.mkdir(parents=True, exist_ok=True)
     base.with_suffix(".out.json").write_text(out or "")
@@ -488,9 +489,8 @@ def main() -> int:
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--seed", type=int, default=1, help="seed for ours and PyVRP (default 1)")
-    ap.add_argument("--ours-threads", default="all CPUs (vrp-core's default parallelism; the CLI has no "
-                    "thread option), i.e. 2 on this machine",
-                    help="text for the report on how many threads our solver used")
+    ap.add_argument("--ours-threads", type=int, default=1,
+                    help="worker threads of our solver (default 1, like the peers)")
     args = ap.parse_args()
     if args.margin is None:
         args.margin = max(10.0, args.seconds / 4)

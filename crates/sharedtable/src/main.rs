@@ -107,6 +107,10 @@ enum FreightCommand {
         /// Seed for the solver's random choices (runs cut by a time limit on several threads still vary).
         #[arg(long)]
         seed: Option<u64>,
+        /// Worker threads for the search (default: every CPU). `--threads 1` compares fairly with
+        /// single-threaded solvers.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
         /// `json` (one line) or `text`.
         #[arg(long, value_enum, default_value = "json")]
         format: OutFormat,
@@ -311,9 +315,10 @@ fn freight(command: FreightCommand) -> ExitCode {
 fn freight_inner(command: FreightCommand) -> Result<ExitCode, ExitCode> {
     use freight_engine::check;
     match command {
-        FreightCommand::Solve { lilim, seconds, seed, format } => {
+        FreightCommand::Solve { lilim, seconds, seed, threads, format } => {
             let instance = read_lilim(&lilim)?;
-            let solution = freight_engine::lilim::solve(&instance, seconds, seed).map_err(|e| {
+            let settings = freight_engine::lilim::SolverSettings { threads: threads.map(usize::from), ..Default::default() };
+            let solution = freight_engine::lilim::solve_with(&instance, seconds, seed, &settings).map_err(|e| {
                 eprintln!("error: {}: {e}", lilim.display());
                 ExitCode::FAILURE
             })?;

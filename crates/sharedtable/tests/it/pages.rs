@@ -174,6 +174,7 @@ async fn fixture(db: &Db) -> Fixture {
                 target: Some(target),
                 source_note: Some("camp roster".into()),
                 source_url: Some(format!("https://example.org/roster-{period}")),
+                illustrative: false,
             },
         )
         .await

@@ -72,7 +72,10 @@ fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
         "initiatives" => ("t.title", "t.title COLLATE NOCASE"),
         "measures" => ("t.name || ' (' || t.unit || ')'", "t.name COLLATE NOCASE"),
         "wins" => ("t.title || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END", "t.title COLLATE NOCASE"),
-        "observations" => ("x.name || ': ' || t.actual || ' ' || x.unit || ' for ' || t.period", "x.name COLLATE NOCASE, t.period"),
+        "observations" => (
+            "x.name || ': ' || t.actual || ' ' || x.unit || ' for ' || t.period || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END",
+            "x.name COLLATE NOCASE, t.period",
+        ),
         _ => return None,
     })
 }

@@ -1,10 +1,10 @@
 //! Writes `data/demo/illustrative-partnership.json`: one invented, clearly labelled sector
 //! partnership with a complete record, in the export format, so every page shows what a full
-//! shared table looks like. Every partnership, organization and win is `illustrative: true`; the
-//! names read as invented ("Example Valley ...", "Sample Ridge ..."), contact details use
-//! example.org addresses and 555-01xx telephone numbers (reserved for fiction). The region is real
-//! (Yakima, Kittitas and Benton counties, Washington) and the towns are geocoded with the bundled
-//! GeoNames gazetteer, so maps place it correctly.
+//! shared table looks like. Every partnership, organization, observation and win is
+//! `illustrative: true`; the names read as invented ("Example Valley ...", "Sample Ridge ..."),
+//! contact details use example.org addresses and 555-01xx telephone numbers (reserved for
+//! fiction). The region is real (Yakima, Kittitas and Benton counties, Washington) and the towns
+//! are geocoded with the bundled GeoNames gazetteer, so maps place it correctly.
 //!
 //! The record: members of every organization kind in every membership role; a launch meeting where
 //! the industry champions set four priorities; quarterly partnership meetings over three years
@@ -370,6 +370,7 @@ fn main() -> std::io::Result<()> {
                     target: Some(*target),
                     source_note: Some(NOTE.into()),
                     source_url: None,
+                    illustrative: true,
                 },
             );
         }

@@ -463,8 +463,10 @@ fn spec(name: &str, unit: &str, description: &str) -> MeasureSpec {
 /// Approve a done plan: record its savings (USD), truck miles avoided (miles) and CO2 avoided
 /// (kg CO2) for the plan's week on the partnership's measures of those names (created when
 /// missing), each observation's note naming the plan (and, for CO2, the emission factor and its
-/// source) and its link the plan page; all in one transaction. Returns the observation ids.
-/// Errors: `Conflict` for a plan that is not done.
+/// source) and its link the plan page; all in one transaction. A plan with any shipment of an
+/// illustrative (invented) member, or of an illustrative partnership, records its observations
+/// `illustrative` (badged, left out of network figures by default) and its notes say so. Returns
+/// the observation ids. Errors: `Conflict` for a plan that is not done.
 pub async fn approve(db: &Db, ctx: &Context, plan: Id) -> Result<Vec<Id>, Error> {
     let row = store::plan(db, plan).await?;
     let status = row.status();
@@ -478,12 +480,16 @@ pub async fn approve(db: &Db, ctx: &Context, plan: Id) -> Result<Vec<Id>, Error>
     let result: PlanResult = row.result.as_ref().and_then(|r| serde_json::from_value(r.0.clone()).ok()).ok_or_else(|| Error::Conflict("this plan has no result to approve".into()))?;
     let snap: PlanSnapshot = serde_json::from_value(row.request.0.clone()).map_err(|e| Error::Internal(e.into()))?;
     let url = format!("{}/plans/{}", ctx.base_path(), plan);
+    // Invented members' shipments (as the snapshot recorded them, or as the organizations are
+    // flagged now) make invented figures: the observations are recorded illustrative.
+    let members: Vec<Id> = snap.shipments.iter().map(|s| s.member_id).collect();
+    let illustrative = snap.illustrative() || store::plan_is_illustrative(db, ctx.partnership.id(), &members).await?;
     let what = format!(
         "freight plan of the week of {} ({} shipments pooled on {} routes){}",
         snap.week_start,
         result.going_alone.iter().filter(|a| a.pooled).count(),
         result.plan.routes.len(),
-        if snap.illustrative() { "; illustrative: planned from invented example members' shipments" } else { "" }
+        if illustrative { "; illustrative: planned from invented example members' shipments, left out of network figures" } else { "" }
     );
     let obs = vec![
         store::PlanObservation {
@@ -492,6 +498,7 @@ pub async fn approve(db: &Db, ctx: &Context, plan: Id) -> Result<Vec<Id>, Error>
             actual: result.savings_cents as f64 / 100.0,
             source_note: format!("{what}: going alone {} less pooled routes {}", dollars(result.alone_cents), dollars(result.pooled_cents)),
             source_url: url.clone(),
+            illustrative,
         },
         store::PlanObservation {
             measure: "miles_avoided",
@@ -499,6 +506,7 @@ pub async fn approve(db: &Db, ctx: &Context, plan: Id) -> Result<Vec<Id>, Error>
             actual: (result.truck_miles_avoided * 10.0).round() / 10.0,
             source_note: format!("{what}: {} truck miles going alone less {} pooled", fmt_int(result.alone_truck_miles.round() as i64), fmt_int(result.pooled_truck_miles.round() as i64)),
             source_url: url.clone(),
+            illustrative,
         },
         store::PlanObservation {
             measure: "co2_avoided",
@@ -511,6 +519,7 @@ pub async fn approve(db: &Db, ctx: &Context, plan: Id) -> Result<Vec<Id>, Error>
                 result.emission_factor_source
             ),
             source_url: url,
+            illustrative,
         },
     ];
     store::approve_plan(db, plan, PartialDate::from_date(snap.week_start), &obs).await

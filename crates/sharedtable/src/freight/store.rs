@@ -516,6 +516,23 @@ pub struct PlanObservation {
     pub actual: f64,
     pub source_note: String,
     pub source_url: String,
+    /// Planned from shipments of invented example members (or in an invented partnership): the
+    /// observation is recorded `illustrative`.
+    pub illustrative: bool,
+}
+
+/// Whether a plan's figures are invented: the partnership is illustrative or any of `members`
+/// (organization ids of the plan's shipments) is an illustrative organization.
+pub async fn plan_is_illustrative(db: &Db, partnership: Id, members: &[Id]) -> Result<bool, Error> {
+    let ids: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce((SELECT illustrative FROM partnerships WHERE id = ?), 0)
+             OR EXISTS (SELECT 1 FROM organizations WHERE illustrative AND id IN (SELECT value FROM json_each(?)))",
+    )
+    .bind(partnership)
+    .bind(Json(ids))
+    .fetch_one(db)
+    .await?)
 }
 
 /// Approve a done plan in one transaction: record each observation on the partnership's
@@ -534,16 +551,14 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
     }
     let mut ids = Vec::new();
     for o in observations {
-        let obs = crate::network::store::forms::record_observation_in(
-            &mut tx,
-            partnership,
-            &o.spec,
-            period.clone(),
-            o.actual,
-            Some(o.source_note.clone()),
-            Some(o.source_url.clone()),
-        )
-        .await?;
+        let value = crate::network::store::forms::RecordedValue {
+            period: period.clone(),
+            actual: o.actual,
+            source_note: Some(o.source_note.clone()),
+            source_url: Some(o.source_url.clone()),
+            illustrative: o.illustrative,
+        };
+        let obs = crate::network::store::forms::record_observation_in(&mut tx, partnership, &o.spec, value).await?;
         sqlx::query("INSERT INTO freight_plan_observations (plan_id, observation_id, measure) VALUES (?, ?, ?)")
             .bind(id)
             .bind(obs)

@@ -711,6 +711,20 @@ mod tests {
     }
 
     #[test]
+    fn observations_carry_an_optional_illustrative_flag_and_filter() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        let obs = &doc["components"]["schemas"]["ObservationFields"];
+        assert_eq!(obs["properties"]["illustrative"]["type"], "boolean", "{obs}");
+        let required: Vec<&str> = obs["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(required, ["measure_id", "period", "actual"], "older clients may leave the flag out");
+        let params = doc["paths"]["/api/v1/observations"]["get"]["parameters"].as_array().unwrap();
+        let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["page", "per_page", "measure_id", "period", "illustrative"]);
+        let flag = params.iter().find(|p| p["name"] == "illustrative").unwrap();
+        assert_eq!(flag["schema"]["type"], "boolean");
+    }
+
+    #[test]
     fn link_headers_keep_filters_and_stop_at_the_ends() {
         let pairs = vec![("stage".to_string(), "implementing".to_string()), ("page".to_string(), "2".to_string())];
         let l = link_header("/api/v1/partnerships", &pairs, PageRequest { page: 2, per_page: 2 }, 5);

@@ -243,9 +243,9 @@ impl Entity for ObservationFields {
     const TABLE: &'static str = "observations";
     const SINGULAR: &'static str = "observation";
     const FIXED: &'static [&'static str] = &["measure_id"];
-    const COLUMNS: &'static [&'static str] = columns!("measure_id", "period", "actual", "target", "source_note", "source_url");
+    const COLUMNS: &'static [&'static str] = columns!("measure_id", "period", "actual", "target", "source_note", "source_url", "illustrative");
     const REFS: &'static [Ref] = &[r("measure_id", "measures", false)];
-    const FILTERS: &'static [&'static str] = &["measure_id", "period"];
+    const FILTERS: &'static [&'static str] = &["measure_id", "period", "illustrative"];
     const ORDER: &'static str = "measure_id, period, id";
     fn display_name(&self) -> String {
         format!("{} for {}", self.actual, self.period)

@@ -336,6 +336,7 @@ impl Editable for ObservationFields {
         f("target", "Target", Widget::Number).hint("In the measure's unit; leave empty when there is none."),
         f("source_note", "Source", Widget::Text).hint("Where the value comes from, in words."),
         f("source_url", "Source address", Widget::Url).hint(URL_HINT),
+        f("illustrative", "Illustrative (an invented example)", Widget::Checkbox),
     ];
 }
 

@@ -497,6 +497,11 @@ pub struct ObservationFields {
     /// Where the value comes from, in words.
     pub source_note: Option<String>,
     pub source_url: Option<String>,
+    /// An invented value (e.g. a freight plan of the demo's invented members): badged wherever
+    /// it is shown and left out of network figures unless the viewer asks for illustrative
+    /// records. Absent in older exports, where it reads as `false`.
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 /// A reported result of a partnership.
@@ -963,6 +968,7 @@ mod tests {
             target,
             source_note: None,
             source_url: None,
+            illustrative: false,
         };
         assert!(errors_of(&obs(1e15, Some(-1e15))).is_empty());
         assert!(errors_of(&obs(-0.5, None)).is_empty());

@@ -479,6 +479,9 @@ pub struct MeasureBlock {
     pub chart: Option<String>,
     /// There are values but no chart: they are too large to draw (the table lists them).
     pub unchartable: bool,
+    /// Illustrative (invented) values of a real partnership: badged in the table and left out
+    /// of the chart, so the chart shows only what was reported.
+    pub illustrative_uncharted: usize,
     pub rows: Vec<ObservationRow>,
 }
 
@@ -490,6 +493,8 @@ pub struct ObservationRow {
     pub target: Option<String>,
     pub source_note: Option<String>,
     pub source_url: Option<String>,
+    /// The value (or its partnership) is an invented example: badged "Illustrative".
+    pub illustrative: bool,
 }
 
 #[derive(Template)]
@@ -529,16 +534,17 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
             member_groups.push(MemberGroup { label: kind.label(), members });
         }
     }
+    // On a real partnership's page the chart draws only reported values; invented ones (e.g. a
+    // freight plan of the demo's illustrative members) are listed in the table with a badge.
+    let real = !p.fields.illustrative;
     let measures = v
         .measures
         .into_iter()
         .map(|m| {
-            let points: Vec<ChartPoint> = m
-                .observations
-                .iter()
-                .map(|o| ChartPoint { period: o.fields.period.clone(), actual: o.fields.actual, target: o.fields.target })
-                .collect();
-            let title = match (m.observations.first(), m.observations.last()) {
+            let charted: Vec<&Observation> = m.observations.iter().filter(|o| !(real && o.fields.illustrative)).collect();
+            let points: Vec<ChartPoint> =
+                charted.iter().map(|o| ChartPoint { period: o.fields.period.clone(), actual: o.fields.actual, target: o.fields.target }).collect();
+            let title = match (charted.first(), charted.last()) {
                 (Some(a), Some(b)) if a.fields.period != b.fields.period => {
                     format!("{}: actual and target, {} to {}", m.measure.fields.name, a.fields.period, b.fields.period)
                 }
@@ -556,10 +562,12 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
                     target: o.fields.target.map(format_number),
                     source_note: o.fields.source_note.clone(),
                     source_url: o.fields.source_url.clone(),
+                    illustrative: o.fields.illustrative || p.fields.illustrative,
                 })
                 .collect();
             let unchartable = chart.is_none() && !points.is_empty();
-            Ok(MeasureBlock { view: m, chart, unchartable, rows })
+            let illustrative_uncharted = m.observations.len() - charted.len();
+            Ok(MeasureBlock { view: m, chart, unchartable, illustrative_uncharted, rows })
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let health = health::check(&v.health);

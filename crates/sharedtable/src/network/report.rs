@@ -51,6 +51,9 @@ pub struct LatestObservation {
     pub period: PartialDate,
     pub actual: f64,
     pub source_url: Option<String>,
+    /// The observation (or its partnership) is an invented example; only loaded when the
+    /// report includes illustrative records.
+    pub illustrative: bool,
 }
 
 /// A measure of a partnership with its latest observation, if any.
@@ -152,6 +155,9 @@ pub struct Contribution {
     pub period: Option<String>,
     pub value: Option<f64>,
     pub source_url: Option<String>,
+    /// The latest value is an invented example (badged "Illustrative"); never in a report that
+    /// leaves illustrative records out.
+    pub illustrative: bool,
 }
 
 /// Measures of one category and unit, rolled up.
@@ -328,6 +334,7 @@ pub fn build(input: &ReportInput) -> Report {
             period: m.latest.as_ref().map(|l| l.period.to_string()),
             value: m.latest.as_ref().map(|l| l.actual),
             source_url: m.latest.as_ref().and_then(|l| l.source_url.clone()),
+            illustrative: m.latest.as_ref().is_some_and(|l| l.illustrative),
         });
     }
     let measures = groups
@@ -502,8 +509,9 @@ pub fn to_markdown(r: &Report) -> String {
         ));
         s.push_str("| Partnership | Measure | Period | Latest value | Source |\n|---|---|---|---:|---|\n");
         for c in &m.contributions {
+            let ill = if c.illustrative { " *Illustrative*" } else { "" };
             s.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {}{ill} | {} |\n",
                 md_link(&c.partnership_name, &c.partnership_href),
                 md_escape(&c.measure_name),
                 c.period.as_deref().unwrap_or("not recorded"),
@@ -535,6 +543,7 @@ mod tests {
                 period: PartialDate::parse(period).unwrap(),
                 actual,
                 source_url: Some(format!("https://example.org/{slug}")),
+                illustrative: false,
             }),
         }
     }
@@ -663,6 +672,24 @@ mod tests {
         assert!(md.contains("| [B](/partnerships/b) | New hires | 2024-06 | 30.5 | [source](https://example.org/b) |"), "{md}");
         assert!(md.contains("### Employers and industry, companies\n\n1 measure, 1 with values; total of latest values: 1,200 companies."), "{md}");
         assert!(md.contains("no total: values in percent are not added up across partnerships"), "{md}");
+    }
+
+    #[test]
+    fn an_illustrative_latest_value_is_badged_in_the_roll_up() {
+        let mut i = input();
+        i.include_illustrative = true;
+        if let Some(l) = i.measures[0].latest.as_mut() {
+            l.illustrative = true;
+        }
+        let r = build(&i);
+        let people = &r.measures[0];
+        // Asked for, the invented value counts in the total and carries its badge.
+        assert_eq!(people.total, Some(42.5));
+        let flags: Vec<(&str, bool)> = people.contributions.iter().map(|c| (c.partnership_name.as_str(), c.illustrative)).collect();
+        assert_eq!(flags, [("B", false), ("A", true), ("C", false)]);
+        let md = to_markdown(&r);
+        assert!(md.contains("| [A](/partnerships/a) | Hires | 2024 | 12 *Illustrative* | [source](https://example.org/a) |"), "{md}");
+        assert!(md.contains("| [B](/partnerships/b) | New hires | 2024-06 | 30.5 | [source](https://example.org/b) |"), "{md}");
     }
 
     #[test]

@@ -293,21 +293,44 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     assert_eq!(count(&app, "freight_plan_observations").await, 3);
     let again = app.client.post(app.url(&format!("{loc}/approve"))).send().await.unwrap();
     problem(again, StatusCode::CONFLICT).await;
-    let notes: Vec<(String, String, f64, String)> = sqlx::query_as(
-        "SELECT m.name, m.unit, o.actual, o.source_note FROM observations o JOIN measures m ON m.id = o.measure_id JOIN freight_plan_observations f ON f.observation_id = o.id ORDER BY m.name",
+    let notes: Vec<(String, String, f64, String, bool)> = sqlx::query_as(
+        "SELECT m.name, m.unit, o.actual, o.source_note, o.illustrative FROM observations o JOIN measures m ON m.id = o.measure_id JOIN freight_plan_observations f ON f.observation_id = o.id ORDER BY m.name",
     )
     .fetch_all(&app.db)
     .await
     .unwrap();
     assert_eq!(notes.iter().map(|n| (n.0.as_str(), n.1.as_str())).collect::<Vec<_>>(), [("CO2 avoided", "kg CO2"), ("Freight cost saved", "USD"), ("Truck miles avoided", "miles")]);
-    assert_eq!(notes[1].2, result["savings_cents"].as_f64().unwrap() / 100.0);
+    let savings_usd = result["savings_cents"].as_f64().unwrap() / 100.0;
+    assert_eq!(notes[1].2, savings_usd);
     assert!(notes[0].3.contains("kg CO2 per truck mile (emission factor: "), "{}", notes[0].3);
-    // The report shows them with the link to the plan.
-    let report: Value = app.client.get(app.url("/report")).header("accept", "application/json").send().await.unwrap().json().await.unwrap_or(Value::Null);
-    let html = app.client.get(app.url("/report?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
+    // The demo's members are invented: the real partnership gets illustrative observations.
+    for n in &notes {
+        assert!(n.4, "{} is recorded illustrative", n.0);
+        assert!(n.3.contains("; illustrative: planned from invented example members' shipments"), "{}", n.3);
+    }
     let plan_path = job["links"]["page"].as_str().unwrap();
+    // The default report (page, and `report --format json|md`) leaves them out: the measures have no value.
+    let html = app.client.get(app.url("/report")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains(plan_path), "the default report does not show invented figures");
+    let r = sharedtable::network::load_report(&app.db, false).await.unwrap();
+    let rows: Vec<&sharedtable::network::report::Contribution> =
+        r.measures.iter().flat_map(|m| &m.contributions).filter(|c| c.partnership_href == format!("/partnerships/{SLUG}")).collect();
+    assert_eq!(rows.len(), 3, "the three measures are listed");
+    assert!(rows.iter().all(|c| c.value.is_none() && c.period.is_none() && !c.illustrative), "no latest value by default");
+    assert!(!serde_json::to_string(&r).unwrap().contains(plan_path));
+    assert!(!sharedtable::network::report::to_markdown(&r).contains(plan_path));
+    // Asked for, the report shows them badged, with the link to the plan.
+    let html = app.client.get(app.url("/report?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Freight cost saved") && html.contains(plan_path), "report links the evidence");
-    let _ = report;
+    let shown = format!(r#"<td class="num">{} <span class="badge illustrative">Illustrative</span></td>"#, sharedtable::network::report::format_number(savings_usd));
+    assert!(html.contains(&shown), "{shown} in {html}");
+    let r = sharedtable::network::load_report(&app.db, true).await.unwrap();
+    let saved = r.measures.iter().flat_map(|m| &m.contributions).find(|c| c.measure_name == "Freight cost saved").unwrap();
+    assert_eq!((saved.value, saved.illustrative), (Some(savings_usd), true));
+    // The partnership's page lists them badged, and charts none of them.
+    let page = app.client.get(app.url(&format!("/partnerships/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&shown), "{page}");
+    assert_eq!(page.matches("1 value is an invented example: badged in the table, left out of any chart and of network figures.").count(), 3, "{page}");
 }
 
 #[tokio::test]

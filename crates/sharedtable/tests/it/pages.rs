@@ -4,6 +4,7 @@
 use sharedtable::db::{Db, Id};
 use sharedtable::network::model::*;
 use sharedtable::network::store::create;
+use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::support::{spawn, TestApp};
@@ -174,6 +175,7 @@ async fn fixture(db: &Db) -> Fixture {
                 target: Some(target),
                 source_note: Some("camp roster".into()),
                 source_url: Some(format!("https://example.org/roster-{period}")),
+                illustrative: false,
             },
         )
         .await
@@ -444,4 +446,78 @@ async fn impact_report_links_every_figure() {
     let html = sharedtable::network::report_html(&r).unwrap();
     assert!(html.starts_with("<!doctype html>") && html.contains("<style>") && html.contains("<h1>Impact report</h1>"));
     assert!(!html.contains(r#"<nav aria-label="Main">"#));
+}
+
+#[tokio::test]
+async fn illustrative_observations_of_a_real_partnership_stay_out_of_the_default_report() {
+    let app = spawn().await;
+    let f = fixture(&app.db).await;
+    let students: Id = sqlx::query_scalar("SELECT id FROM measures WHERE name = 'Students reached'").fetch_one(&app.db).await.unwrap();
+    let invented = |measure_id: Id, period: &str, actual: f64| ObservationFields {
+        measure_id,
+        period: d(period),
+        actual,
+        target: None,
+        source_note: Some("invented example".into()),
+        source_url: Some("https://example.org/invented".into()),
+        illustrative: true,
+    };
+    // A later, larger invented value of a measure that has real ones, and a measure whose only
+    // value is invented.
+    create(&app.db, invented(students, "2025", 9000.0)).await.unwrap();
+    let savings = create(
+        &app.db,
+        MeasureFields {
+            partnership_id: f.mohave,
+            initiative_id: None,
+            name: "Freight cost saved".into(),
+            unit: "USD".into(),
+            direction: Direction::Increase,
+            category: MeasureCategory::EmployersIndustry,
+            description: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id();
+    create(&app.db, invented(savings, "2026-03-02", 4321.0)).await.unwrap();
+
+    // Default: the latest real value (2024, 1,265) and no value for the invented-only measure.
+    let r = sharedtable::network::load_report(&app.db, false).await.unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    let group = |unit: &str| json["measures"].as_array().unwrap().iter().find(|m| m["unit"] == unit).unwrap().clone();
+    assert_eq!((group("people")["total"].as_f64(), group("people")["with_values"].as_u64()), (Some(1265.0), Some(1)));
+    assert_eq!(group("people")["contributions"][0]["period"], "2024");
+    assert_eq!(group("people")["contributions"][0]["illustrative"], false);
+    let usd = group("USD");
+    assert_eq!((usd["with_values"].as_u64(), usd["total"].clone()), (Some(0), Value::Null));
+    assert_eq!((usd["contributions"][0]["value"].clone(), usd["contributions"][0]["period"].clone()), (Value::Null, Value::Null));
+    let md = sharedtable::network::report::to_markdown(&r);
+    assert!(!md.contains("9,000") && !md.contains("4,321") && !md.contains("example.org/invented"), "{md}");
+    let body = page(&app, "/report").await;
+    assert!(body.contains("1 measure, 1 with values; total of latest values: <strong>1,265 people</strong>"), "{body}");
+    assert!(!body.contains("9,000") && !body.contains("4,321") && !body.contains(r#"<span class="badge illustrative">"#), "{body}");
+
+    // Asked for: the invented values are the latest, badged.
+    let r = sharedtable::network::load_report(&app.db, true).await.unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    let people = json["measures"].as_array().unwrap().iter().find(|m| m["unit"] == "people").unwrap().clone();
+    assert_eq!((people["total"].as_f64(), people["contributions"][0]["illustrative"].as_bool()), (Some(9000.0), Some(true)));
+    assert!(sharedtable::network::report::to_markdown(&r).contains("| 2025 | 9,000 *Illustrative* |"));
+    let all = page(&app, "/report?include_illustrative=1").await;
+    assert!(all.contains(r#"<td class="num">9,000 <span class="badge illustrative">Illustrative</span></td>"#), "{all}");
+    assert!(all.contains(r#"<td class="num">4,321 <span class="badge illustrative">Illustrative</span></td>"#), "{all}");
+
+    // The real partnership's page lists them badged and charts only the reported values.
+    let body = page(&app, "/partnerships/mohave-manufacturing-partnership").await;
+    assert!(body.contains(r#"<td class="num">9,000 <span class="badge illustrative">Illustrative</span></td>"#), "{body}");
+    assert!(body.contains(r#"<td class="num">1,265</td>"#));
+    assert!(body.contains("Students reached: actual and target, 2023 to 2024</title>"), "the invented 2025 value is not charted");
+    assert!(body.contains("1 value is an invented example: badged in the table, left out of the chart and of network figures."), "{body}");
+    assert!(body.contains("1 value is an invented example: badged in the table, left out of any chart and of network figures."), "{body}");
+    // The API filters them.
+    let listed: Value = app.client.get(app.url("/api/v1/observations?illustrative=true")).send().await.unwrap().json().await.unwrap();
+    let actuals: Vec<f64> = listed["items"].as_array().unwrap().iter().map(|o| o["actual"].as_f64().unwrap()).collect();
+    assert_eq!(actuals.len(), 2, "{listed}");
+    assert!(actuals.contains(&9000.0) && actuals.contains(&4321.0));
 }

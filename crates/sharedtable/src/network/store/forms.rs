@@ -72,7 +72,10 @@ fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
         "initiatives" => ("t.title", "t.title COLLATE NOCASE"),
         "measures" => ("t.name || ' (' || t.unit || ')'", "t.name COLLATE NOCASE"),
         "wins" => ("t.title || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END", "t.title COLLATE NOCASE"),
-        "observations" => ("x.name || ': ' || t.actual || ' ' || x.unit || ' for ' || t.period", "x.name COLLATE NOCASE, t.period"),
+        "observations" => (
+            "x.name || ': ' || t.actual || ' ' || x.unit || ' for ' || t.period || CASE WHEN t.illustrative THEN ' (illustrative)' ELSE '' END",
+            "x.name COLLATE NOCASE, t.period",
+        ),
         _ => return None,
     })
 }
@@ -222,19 +225,27 @@ pub struct MeasureSpec {
     pub description: Option<String>,
 }
 
+/// A value another module records on a measure (see [`record_observation_in`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedValue {
+    /// The period the value is for.
+    pub period: PartialDate,
+    /// In the measure's unit.
+    pub actual: f64,
+    /// Where the value comes from, in words.
+    pub source_note: Option<String>,
+    pub source_url: Option<String>,
+    /// The value was computed from invented example records (e.g. a freight plan of the demo's
+    /// illustrative members): the observation is `illustrative`, badged and left out of network
+    /// figures by default.
+    pub illustrative: bool,
+}
+
 /// Record one observation of a partnership's measure inside an open transaction, for a module
 /// that produces figures (e.g. freight savings): the measure named `spec.name` is found, or
 /// created from `spec`; the observation is checked and inserted like any record. Returns the
 /// observation's id. Errors: the record checks of measures and observations (`Validation`).
-pub async fn record_observation_in(
-    conn: &mut sqlx::SqliteConnection,
-    partnership: Id,
-    spec: &MeasureSpec,
-    period: PartialDate,
-    actual: f64,
-    source_note: Option<String>,
-    source_url: Option<String>,
-) -> Result<Id, Error> {
+pub async fn record_observation_in(conn: &mut sqlx::SqliteConnection, partnership: Id, spec: &MeasureSpec, value: RecordedValue) -> Result<Id, Error> {
     let existing: Option<Id> = sqlx::query_scalar("SELECT id FROM measures WHERE partnership_id = ? AND name = ? COLLATE NOCASE ORDER BY id LIMIT 1")
         .bind(partnership)
         .bind(spec.name.trim())
@@ -260,7 +271,8 @@ pub async fn record_observation_in(
     };
     let now = db::now();
     let meta = Meta { id: Id::new(), version: 1, created_at: now, updated_at: now };
-    let obs = ObservationFields { measure_id: measure, period, actual, target: None, source_note, source_url };
+    let RecordedValue { period, actual, source_note, source_url, illustrative } = value;
+    let obs = ObservationFields { measure_id: measure, period, actual, target: None, source_note, source_url, illustrative };
     insert_in(conn, &meta, &obs).await?;
     Ok(meta.id)
 }

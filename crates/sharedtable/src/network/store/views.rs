@@ -1002,10 +1002,13 @@ struct ReportMeasureRow {
     period: Option<PartialDate>,
     actual: Option<f64>,
     source_url: Option<String>,
+    illustrative: bool,
 }
 
 /// The plain rows the impact report is assembled from (see [`crate::network::report::build`]):
-/// three queries. Each measure comes with its latest observation (greatest period).
+/// three queries. Each measure comes with its latest observation (greatest period); illustrative
+/// observations count only when `include_illustrative`, so by default a measure of a real
+/// partnership whose only values are invented has no latest value.
 pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate) -> Result<ReportInput, Error> {
     let partnerships: Vec<(String, String, Json<Vec<String>>, bool)> =
         sqlx::query_as("SELECT slug, name, region_states, illustrative FROM partnerships WHERE ? OR illustrative = 0 ORDER BY name COLLATE NOCASE")
@@ -1021,12 +1024,14 @@ pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate)
     .await?;
     let measures: Vec<ReportMeasureRow> = sqlx::query_as(
         "SELECT p.slug AS partnership_slug, p.name AS partnership_name, m.name, m.unit, m.category,
-                o.period, o.actual, o.source_url
+                o.period, o.actual, o.source_url, coalesce(o.illustrative OR p.illustrative, 0) AS illustrative
          FROM measures m JOIN partnerships p ON p.id = m.partnership_id
-         LEFT JOIN observations o ON o.id = (SELECT o2.id FROM observations o2 WHERE o2.measure_id = m.id ORDER BY o2.period DESC LIMIT 1)
+         LEFT JOIN observations o ON o.id = (
+             SELECT o2.id FROM observations o2 WHERE o2.measure_id = m.id AND (? OR o2.illustrative = 0) ORDER BY o2.period DESC LIMIT 1)
          WHERE ? OR p.illustrative = 0
          ORDER BY p.name COLLATE NOCASE, m.name COLLATE NOCASE",
     )
+    .bind(include_illustrative)
     .bind(include_illustrative)
     .fetch_all(db)
     .await?;
@@ -1058,7 +1063,7 @@ pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate)
                 unit: m.unit,
                 category: m.category,
                 latest: match (m.period, m.actual) {
-                    (Some(period), Some(actual)) => Some(LatestObservation { period, actual, source_url: m.source_url }),
+                    (Some(period), Some(actual)) => Some(LatestObservation { period, actual, source_url: m.source_url, illustrative: m.illustrative }),
                     _ => None,
                 },
             })

@@ -1,7 +1,7 @@
 //! The Li & Lim PDPTW benchmark: reading instance files and solving them by the benchmark's own rules.
 //!
 //! Format (Li & Lim 2001, as described in the SINTEF TOP benchmark pages): line 1 is `K Q S`
-//! (vehicles available, vehicle capacity, speed, always 1); every further non-blank line is one
+//! (vehicles available, vehicle capacity, speed: 1 in most files, 0 in some, and ignored, as time = distance); every further non-blank line is one
 //! node `id x y demand earliest latest service pickup_index delivery_index`, fields separated by
 //! any whitespace. Node 0 is the depot, whose window is the planning horizon. A pickup has
 //! `pickup_index = 0` and names its delivery in `delivery_index`; a delivery names its pickup in
@@ -127,7 +127,7 @@ fn real(line: usize, field: &'static str, text: &str) -> Result<f64, LilimError>
 /// Errors name the 1-based line and the field: a bad number, a wrong column count (3 on the first
 /// line, 9 on node lines), ids not running 0..n in file order, a depot that is not first or carries
 /// a demand or a pairing, a window whose `earliest` is after its `latest`, a negative service time,
-/// a speed other than 1, and any pickup and delivery that do not name each other or whose demands
+/// a speed that is not a number, and any pickup and delivery that do not name each other or whose demands
 /// are not opposite.
 pub fn parse(text: &str) -> Result<LilimInstance, LilimError> {
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
@@ -144,10 +144,10 @@ pub fn parse(text: &str) -> Result<LilimInstance, LilimError> {
     if capacity < 0 {
         return Err(err(hl, Some("capacity"), format!("{capacity} is negative")));
     }
-    let speed = real(hl, "speed", cols[2])?;
-    if speed != 1.0 {
-        return Err(err(hl, Some("speed"), format!("{speed} is not 1: the benchmark's rules take travel time = distance")));
-    }
+    // The speed is read (so a garbled header is caught) and otherwise ignored: the benchmark's
+    // rules take travel time = distance whatever it says, and ten of the 100-task files (lc104,
+    // lc107, lc108, lr1xx ...) give 0 there.
+    let _speed = real(hl, "speed", cols[2])?;
 
     let mut nodes: Vec<LilimNode> = Vec::new();
     let mut line_of: Vec<usize> = Vec::new();
@@ -787,7 +787,7 @@ mod tests {
             parse_err("2 10 1\n0 0 0 0 0 100 0 0 0\n1 3 4 5 60 50 1 0 2\n"),
             "line 3 field latest: 50 is before earliest 60"
         );
-        assert_eq!(parse_err("2 10 2\n"), "line 1 field speed: 2 is not 1: the benchmark's rules take travel time = distance");
+        assert!(parse("2 10 0\n0 0 0 0 0 100 0 0 0\n").is_ok(), "a speed of 0, as ten of the 100-task files give, is ignored");
     }
 
     #[test]

@@ -90,6 +90,8 @@ async fn overview_directory_and_create_partnership_in_chromium() {
         let form = c.form(Locator::Css("form.filters")).await?;
         form.set_by_name("state", "OR").await?;
         form.submit().await?;
+        // The submit returns before the browser has loaded the next page on a busy machine.
+        wait_for_url(&c, "state=OR").await?;
         seen.push(c.current_url().await?.to_string());
         let rows = c.find_all(Locator::Css("table.directory tbody tr")).await?;
         seen.push(format!("rows: {}", rows.len()));
@@ -106,6 +108,7 @@ async fn overview_directory_and_create_partnership_in_chromium() {
         form.set_by_name("region_counties", "20173, 20015").await?;
         form.set_by_name("launched", "2024-03").await?;
         form.submit().await?;
+        wait_for_url(&c, "/partnerships/browser-test-aerospace-partnership").await?;
         seen.push(c.current_url().await?.to_string());
         seen.push(c.find(Locator::Css("h1")).await?.text().await?);
         seen.push(c.find(Locator::Css("main")).await?.text().await?);
@@ -127,4 +130,18 @@ async fn overview_directory_and_create_partnership_in_chromium() {
     assert_eq!(seen[7], "Browser Test Aerospace Partnership");
     assert!(seen[8].contains("Sedgwick"), "county names shown: {}", seen[8]);
     assert!(seen[8].contains("Aerospace Product and Parts Manufacturing"), "NAICS title shown");
+}
+
+/// Wait (up to 15 s) until the browser's address contains `part`, so the next read sees the page a
+/// form submit led to; returns when it does or the time is up (the caller's assertions then say
+/// what was seen).
+async fn wait_for_url(c: &fantoccini::Client, part: &str) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..150 {
+        if c.current_url().await?.as_str().contains(part) {
+            let _ = c.find(Locator::Css("main")).await?;
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
 }

@@ -104,11 +104,15 @@ fn main() {
         })
         .sum();
     let routed = request.shipments.len() - result.unassigned.len();
+    println!("command: cargo run --release -p freight-engine --example plan_week -- {count} {seconds} {seed}");
     println!("shipments: {} (seed {seed}), routed {routed}, unassigned {}", request.shipments.len(), result.unassigned.len());
     println!("truck routes (driver days): {}", result.routes.len());
     println!("miles: {:.0}", result.total_miles);
     println!("plan cost: ${:.2}", result.total_cost_cents as f64 / 100.0);
     println!("each routed shipment on its own truck: ${:.2}", alone_cents as f64 / 100.0);
+    if alone_cents > 0 {
+        println!("plan cost / own-truck baseline (same run): {:.3}", result.total_cost_cents as f64 / alone_cents as f64);
+    }
     println!("seconds: {elapsed:.2} (budget {seconds})");
     for u in &result.unassigned {
         println!("unassigned {}: {}", u.shipment_id, u.reason);

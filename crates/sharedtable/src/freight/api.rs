@@ -76,25 +76,6 @@ fn with_etag(mut resp: Response, version: i64) -> Response {
     resp
 }
 
-fn if_match(headers: &HeaderMap, required: bool) -> Result<Option<i64>, Error> {
-    let Some(raw) = headers.get(header::IF_MATCH) else {
-        return if required {
-            Err(Error::PreconditionRequired("send If-Match with the ETag of your last read (e.g. If-Match: \"3\"), so that changes made since are not overwritten".into()))
-        } else {
-            Ok(None)
-        };
-    };
-    let text = raw.to_str().unwrap_or("").trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    text.strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse::<i64>().ok())
-        .map(Some)
-        .ok_or_else(|| Error::invalid_parameter("If-Match", format!("'{text}' is not an ETag of this API: send the ETag header of your last read, e.g. \"3\"")))
-}
-
 fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, what: &str) -> Result<Map<String, Value>, Error> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -177,7 +158,7 @@ async fn replace_shipment(
 ) -> Result<Response, Error> {
     let ctx = context(&state.db, &id).await?;
     let stored = load_shipment(&state, &ctx, &shipment).await?;
-    let expected = if_match(&headers, true)?;
+    let expected = crate::network::api::if_match_version(&headers, true)?;
     let input = shipment_input(json_body(&headers, body, "shipment")?)?;
     let fields = parse_shipment(ctx.partnership.id(), &input, &ctx.member_choices(), ctx.fleet_limits().as_ref()).map_err(Error::Validation)?;
     let s = with_member(&ctx, store::update_shipment(&state.db, stored.id, Some(expected.unwrap_or(stored.version)), fields).await?);
@@ -187,7 +168,7 @@ async fn replace_shipment(
 async fn delete_shipment(State(state): State<AppState>, Path((id, shipment)): Path<(String, String)>, headers: HeaderMap) -> Result<Response, Error> {
     let ctx = context(&state.db, &id).await?;
     let stored = load_shipment(&state, &ctx, &shipment).await?;
-    let expected = if_match(&headers, true)?;
+    let expected = crate::network::api::if_match_version(&headers, true)?;
     store::delete_shipment(&state.db, stored.id, expected).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -214,15 +195,7 @@ async fn import(State(state): State<AppState>, Path(id): Path<String>, req: Requ
     }
     match super::import::import(&state.db, &ctx, Source::bytes(&name, bytes)).await? {
         Ok(n) => Ok(Json(json!({"written": n})).into_response()),
-        Err(problems) => {
-            let mut fe = FieldErrors::default();
-            for p in &problems {
-                fe.add(&p.place(), p.message.clone());
-            }
-            let mut problem = Error::Validation(fe).problem();
-            problem.detail = format!("nothing was imported: {} problem(s) found; fix them and send the file again", problems.len());
-            Ok(problem.into_response())
-        }
+        Err(problems) => Ok(crate::network::upload::rejected_import(&problems)),
     }
 }
 
@@ -237,7 +210,7 @@ async fn read_settings(State(state): State<AppState>, Path(id): Path<String>) ->
 
 async fn replace_settings(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Error> {
     let ctx = context(&state.db, &id).await?;
-    let expected = if_match(&headers, ctx.settings_version.is_some())?;
+    let expected = crate::network::api::if_match_version(&headers, ctx.settings_version.is_some())?;
     let map = json_body(&headers, body, "settings")?;
     let mut s: Settings = serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
         let mut fe = FieldErrors::default();

@@ -215,17 +215,13 @@ fn duplicate_reference(e: sqlx::Error, reference: &str) -> Error {
     Error::from(e)
 }
 
-async fn insert_shipment(conn: &mut SqliteConnection, id: Id, now: &str, f: &ShipmentFields) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO freight_shipments (id, version, created_at, updated_at, partnership_id, organization_id, reference, pickup_city, pickup_state,
-            pickup_latitude, pickup_longitude, delivery_city, delivery_state, delivery_latitude, delivery_longitude, pallets, weight_lb,
-            pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, pickup_service_minutes, delivery_service_minutes, notes)
-         VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(now)
-    .bind(f.partnership_id)
+/// Bind a shipment's columns from `organization_id` to `notes`, in the order the INSERT and the
+/// UPDATE of shipments both list them.
+fn bind_shipment_columns<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    f: &'q ShipmentFields,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
     .bind(f.organization_id)
     .bind(&f.reference)
     .bind(&f.pickup.city)
@@ -245,6 +241,20 @@ async fn insert_shipment(conn: &mut SqliteConnection, id: Id, now: &str, f: &Shi
     .bind(f.pickup_service_minutes as i64)
     .bind(f.delivery_service_minutes as i64)
     .bind(&f.notes)
+}
+
+async fn insert_shipment(conn: &mut SqliteConnection, id: Id, now: &str, f: &ShipmentFields) -> Result<(), Error> {
+    let query = sqlx::query(
+        "INSERT INTO freight_shipments (id, version, created_at, updated_at, partnership_id, organization_id, reference, pickup_city, pickup_state,
+            pickup_latitude, pickup_longitude, delivery_city, delivery_state, delivery_latitude, delivery_longitude, pallets, weight_lb,
+            pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, pickup_service_minutes, delivery_service_minutes, notes)
+         VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now)
+    .bind(f.partnership_id);
+    bind_shipment_columns(query, f)
     .execute(&mut *conn)
     .await
     .map_err(|e| duplicate_reference(e, &f.reference))?;
@@ -280,33 +290,15 @@ pub async fn update_shipment(db: &Db, id: Id, if_version: Option<i64>, fields: S
     }
     let now = db::now();
     let f = &fields;
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE freight_shipments SET version = ?, updated_at = ?, organization_id = ?, reference = ?, pickup_city = ?, pickup_state = ?,
             pickup_latitude = ?, pickup_longitude = ?, delivery_city = ?, delivery_state = ?, delivery_latitude = ?, delivery_longitude = ?,
             pallets = ?, weight_lb = ?, pickup_earliest = ?, pickup_latest = ?, delivery_earliest = ?, delivery_latest = ?,
             pickup_service_minutes = ?, delivery_service_minutes = ?, notes = ? WHERE id = ?",
     )
     .bind(version + 1)
-    .bind(db::timestamp_text(&now))
-    .bind(f.organization_id)
-    .bind(&f.reference)
-    .bind(&f.pickup.city)
-    .bind(&f.pickup.state)
-    .bind(f.pickup.latitude)
-    .bind(f.pickup.longitude)
-    .bind(&f.delivery.city)
-    .bind(&f.delivery.state)
-    .bind(f.delivery.latitude)
-    .bind(f.delivery.longitude)
-    .bind(f.pallets as i64)
-    .bind(f.weight_lb as i64)
-    .bind(local_text(f.pickup_earliest))
-    .bind(local_text(f.pickup_latest))
-    .bind(local_text(f.delivery_earliest))
-    .bind(local_text(f.delivery_latest))
-    .bind(f.pickup_service_minutes as i64)
-    .bind(f.delivery_service_minutes as i64)
-    .bind(&f.notes)
+    .bind(db::timestamp_text(&now));
+    bind_shipment_columns(query, f)
     .bind(id)
     .execute(&mut *tx)
     .await

@@ -220,13 +220,18 @@ fn json_object<F: Entity>(headers: &HeaderMap, body: Result<Bytes, BytesRejectio
     }
 }
 
-/// The version `If-Match` names: `Some(n)` for `"n"`, `None` for `*` (any version). Errors: 428
-/// when absent, 400 when it is not one of this API's ETags.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Error> {
+/// The version `If-Match` names: `Some(n)` for `"n"`, `None` for `*` (any version) and, when it
+/// is not `required`, for no header. Errors: 428 when absent and required, 400 when it is not one
+/// of this API's ETags. Used by every module's API.
+pub fn if_match_version(headers: &HeaderMap, required: bool) -> Result<Option<i64>, Error> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
-        return Err(Error::PreconditionRequired(
-            "send If-Match with the ETag of your last read (e.g. If-Match: \"3\"), so that changes made since are not overwritten".into(),
-        ));
+        return if required {
+            Err(Error::PreconditionRequired(
+                "send If-Match with the ETag of your last read (e.g. If-Match: \"3\"), so that changes made since are not overwritten".into(),
+            ))
+        } else {
+            Ok(None)
+        };
     };
     let text = raw.to_str().unwrap_or("").trim();
     if text == "*" {
@@ -273,7 +278,7 @@ async fn replace<F: Editable>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let id = parse_id(path)?;
-    let expected = if_match(&headers)?;
+    let expected = if_match_version(&headers, true)?;
     let map = json_object::<F>(&headers, body)?;
     let stored = store::get::<F>(&state.db, id).await?;
     if let Some(v) = expected.filter(|v| *v != stored.meta.version) {
@@ -290,7 +295,7 @@ async fn replace<F: Editable>(
 
 async fn remove<F: Editable>(State(state): State<AppState>, path: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Result<Response, Error> {
     let id = parse_id(path)?;
-    let expected = if_match(&headers)?;
+    let expected = if_match_version(&headers, true)?;
     store::delete::<F>(&state.db, id, expected).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

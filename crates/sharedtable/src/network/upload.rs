@@ -356,15 +356,7 @@ async fn import_api(State(state): State<AppState>, uri: Uri, req: Request) -> Re
             }
             Ok(Json(json!({"written": written, "total": summary.total()})).into_response())
         }
-        Err(problems) => {
-            let mut fe = FieldErrors::default();
-            for p in &problems {
-                fe.add(&p.place(), p.message.clone());
-            }
-            let mut problem = Error::Validation(fe).problem();
-            problem.detail = format!("nothing was imported: {} problem(s) found; fix them and send the file again", problems.len());
-            Ok(problem.into_response())
-        }
+        Err(problems) => Ok(rejected_import(&problems)),
     }
 }
 
@@ -451,6 +443,19 @@ pub(super) fn document(doc: &mut OpenApi) {
     doc.tags.get_or_insert_with(Vec::new).push(TagBuilder::new().name("import").description(Some("Import files: all rows or none")).build());
 }
 
+/// The 422 problem document of an import refused whole: one `errors` entry per row problem
+/// (`field` = `FILE row N column C`, `message` = the reason) and a detail saying nothing was
+/// written. Every module's import API answers this way.
+pub fn rejected_import(problems: &[RowError]) -> Response {
+    let mut fe = FieldErrors::default();
+    for p in problems {
+        fe.add(&p.place(), p.message.clone());
+    }
+    let mut problem = Error::Validation(fe).problem();
+    problem.detail = format!("nothing was imported: {} problem(s) found; fix them and send the file again", problems.len());
+    problem.into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,3 +491,4 @@ mod tests {
         assert!(!html.contains("style="), "CSP: no inline styles");
     }
 }
+

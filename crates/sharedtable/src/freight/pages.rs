@@ -864,7 +864,14 @@ async fn plan_page(State(state): State<AppState>, Path((slug, plan)): Path<(Stri
             ("Truck miles avoided".into(), fmt_int(r.truck_miles_avoided.round() as i64)),
             ("CO2 avoided".into(), format!("{} kg", fmt_int(r.co2_avoided_kg.round() as i64))),
         ];
-        page.emission_note = format!("CO2 at {} kg per truck mile: {}", r.co2_kg_per_mile, r.emission_factor_source);
+        page.emission_note = format!("CO2 at {} kg per truck mile: {}.", r.co2_kg_per_mile, r.emission_factor_source);
+        if r.truck_miles_avoided < 0.0 {
+            page.emission_note.push_str(
+                " Negative miles avoided mean the pooled trucks drive more than going alone would: they start and end at the yard, \
+                 while a carrier's truck of its own is counted with its loaded miles plus the industry's average 16.3% empty miles, \
+                 and an LTL shipment with its share of a full trailer. Pooling can still save money, as it does when the cost line above is positive.",
+            );
+        }
         page.method = r.allocation.method.label().to_string();
         page.shares = r
             .allocation

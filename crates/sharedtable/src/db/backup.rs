@@ -77,10 +77,10 @@ pub enum BackupError {
     Exists(PathBuf),
     #[error("the copy failed its integrity check ({0}); the database itself may be damaged")]
     Integrity(String),
-    #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("backup of {path} failed: {source}")]
-    Sql { path: PathBuf, source: sqlx::Error },
+    #[error("cannot write {path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    #[error("backup of {path} failed: {error}")]
+    Sql { path: PathBuf, error: sqlx::Error },
 }
 
 /// Why a restore was refused or failed (the target is left as it was).
@@ -88,8 +88,8 @@ pub enum BackupError {
 pub enum RestoreError {
     #[error("restore needs a SQLite database file: DATABASE_URL '{0}' is not one")]
     NotAFile(String),
-    #[error("cannot read the backup {path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("cannot read the backup {path}: {error}")]
+    Unreadable { path: PathBuf, error: std::io::Error },
     #[error("{0} is not a SQLite database")]
     NotSqlite(PathBuf),
     #[error("{0} is not a Shared Table backup: it has no _sqlx_migrations table")]
@@ -102,10 +102,10 @@ pub enum RestoreError {
     NotEmpty { path: PathBuf, rows: i64 },
     #[error("database {0} is in use (a server or another command has it open); stop it before restoring")]
     InUse(PathBuf),
-    #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("restore into {path} failed: {source}")]
-    Sql { path: PathBuf, source: sqlx::Error },
+    #[error("cannot write {path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    #[error("restore into {path} failed: {error}")]
+    Sql { path: PathBuf, error: sqlx::Error },
 }
 
 /// The database file a `sqlite:` URL names; `None` for another scheme or an in-memory database.
@@ -211,8 +211,8 @@ pub async fn backup(database_url: &str, to: &Path, force: bool) -> Result<Backup
     if !force && to.exists() {
         return Err(BackupError::Exists(to.to_path_buf()));
     }
-    let io = |source: std::io::Error| BackupError::Io { path: to.to_path_buf(), source };
-    let sql = |e: sqlx::Error| BackupError::Sql { path: source.clone(), source: e };
+    let io = |error: std::io::Error| BackupError::Io { path: to.to_path_buf(), error };
+    let sql = |e: sqlx::Error| BackupError::Sql { path: source.clone(), error: e };
     let temp = temp_beside(to).map_err(io)?;
     let temp_path = temp.path().to_path_buf();
     {
@@ -222,7 +222,7 @@ pub async fn backup(database_url: &str, to: &Path, force: bool) -> Result<Backup
         conn.close().await.map_err(sql)?;
     }
     let contents = {
-        let check = |e: sqlx::Error| BackupError::Sql { path: temp_path.clone(), source: e };
+        let check = |e: sqlx::Error| BackupError::Sql { path: temp_path.clone(), error: e };
         let mut conn = open_file(&temp_path, Duration::from_secs(5)).await.map_err(check)?;
         if let Err(report) = integrity(&mut conn).await.map_err(check)? {
             return Err(BackupError::Integrity(report));
@@ -252,7 +252,7 @@ pub async fn backup(database_url: &str, to: &Path, force: bool) -> Result<Backup
 async fn check_backup(copy: &Path, shown: &Path) -> Result<Contents, RestoreError> {
     let not_sqlite = |e: sqlx::Error| match sqlite_code(&e) {
         Some(26) | Some(11) => RestoreError::NotSqlite(shown.to_path_buf()),
-        _ => RestoreError::Sql { path: shown.to_path_buf(), source: e },
+        _ => RestoreError::Sql { path: shown.to_path_buf(), error: e },
     };
     let opts = SqliteConnectOptions::new()
         .filename(copy)
@@ -283,7 +283,7 @@ async fn check_target(target: &Path) -> Result<i64, RestoreError> {
     let sql = |e: sqlx::Error| match sqlite_code(&e) {
         Some(5) | Some(6) => RestoreError::InUse(target.to_path_buf()),
         Some(26) | Some(11) => RestoreError::NotSqlite(target.to_path_buf()),
-        _ => RestoreError::Sql { path: target.to_path_buf(), source: e },
+        _ => RestoreError::Sql { path: target.to_path_buf(), error: e },
     };
     let mut conn = open_file(target, Duration::from_millis(200)).await.map_err(sql)?;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode = DELETE").fetch_one(&mut conn).await.map_err(sql)?;
@@ -311,15 +311,15 @@ async fn check_target(target: &Path) -> Result<i64, RestoreError> {
 /// Errors: [`RestoreError`]; on any error the target is unchanged.
 pub async fn restore(database_url: &str, from: &Path, force: bool) -> Result<RestoreSummary, RestoreError> {
     let target = database_path(database_url).ok_or_else(|| RestoreError::NotAFile(database_url.to_string()))?;
-    let io = |source: std::io::Error| RestoreError::Io { path: target.clone(), source };
+    let io = |error: std::io::Error| RestoreError::Io { path: target.clone(), error };
     if !from.is_file() {
-        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        return Err(RestoreError::Unreadable { path: from.to_path_buf(), source });
+        let error = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        return Err(RestoreError::Unreadable { path: from.to_path_buf(), error });
     }
     let temp = temp_beside(&target).map_err(io)?;
-    std::fs::copy(from, temp.path()).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => RestoreError::Unreadable { path: from.to_path_buf(), source },
-        _ => io(source),
+    std::fs::copy(from, temp.path()).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => RestoreError::Unreadable { path: from.to_path_buf(), error },
+        _ => io(error),
     })?;
     let contents = check_backup(temp.path(), from).await?;
     let replaced_rows = if target.exists() { check_target(&target).await? } else { 0 };

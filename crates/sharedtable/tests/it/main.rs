@@ -10,3 +10,5 @@ mod pages;
 mod upload;
 mod cache;
 mod freight;
+mod backup;
+mod robustness;

@@ -75,6 +75,8 @@ pub enum BackupError {
     NoDatabase(PathBuf),
     #[error("{0} already exists; give --force to replace it")]
     Exists(PathBuf),
+    #[error("{0} is the database itself; write the backup to another file")]
+    SameFile(PathBuf),
     #[error("the copy failed its integrity check ({0}); the database itself may be damaged")]
     Integrity(String),
     #[error("cannot write {path}: {error}")]
@@ -100,6 +102,8 @@ pub enum RestoreError {
     Integrity { path: PathBuf, report: String },
     #[error("database {path} already holds {rows} rows; give --force to replace them with the backup")]
     NotEmpty { path: PathBuf, rows: i64 },
+    #[error("database {0} cannot be read as a SQLite database; give --force to replace it with the backup")]
+    TargetDamaged(PathBuf),
     #[error("database {0} is in use (a server or another command has it open); stop it before restoring")]
     InUse(PathBuf),
     #[error("cannot write {path}: {error}")]
@@ -208,8 +212,13 @@ pub async fn backup(database_url: &str, to: &Path, force: bool) -> Result<Backup
     if !source.is_file() {
         return Err(BackupError::NoDatabase(source));
     }
-    if !force && to.exists() {
-        return Err(BackupError::Exists(to.to_path_buf()));
+    if to.exists() {
+        if !force {
+            return Err(BackupError::Exists(to.to_path_buf()));
+        }
+        if std::fs::canonicalize(to).ok() == std::fs::canonicalize(&source).ok() {
+            return Err(BackupError::SameFile(to.to_path_buf()));
+        }
     }
     let io = |error: std::io::Error| BackupError::Io { path: to.to_path_buf(), error };
     let sql = |e: sqlx::Error| BackupError::Sql { path: source.clone(), error: e };
@@ -282,7 +291,7 @@ async fn check_backup(copy: &Path, shown: &Path) -> Result<Contents, RestoreErro
 async fn check_target(target: &Path) -> Result<i64, RestoreError> {
     let sql = |e: sqlx::Error| match sqlite_code(&e) {
         Some(5) | Some(6) => RestoreError::InUse(target.to_path_buf()),
-        Some(26) | Some(11) => RestoreError::NotSqlite(target.to_path_buf()),
+        Some(26) | Some(11) => RestoreError::TargetDamaged(target.to_path_buf()),
         _ => RestoreError::Sql { path: target.to_path_buf(), error: e },
     };
     let mut conn = open_file(target, Duration::from_millis(200)).await.map_err(sql)?;
@@ -303,7 +312,8 @@ async fn check_target(target: &Path) -> Result<i64, RestoreError> {
 /// Replace the database of `database_url` with the backup `from`. The server must be stopped.
 ///
 /// Steps: copy `from` to a temporary file beside the target and check the copy (see
-/// [`RestoreError`]); refuse a target that is open elsewhere or holds rows (unless `force`);
+/// [`RestoreError`]); refuse a target that is open elsewhere, and one that holds rows or cannot
+/// be read as a SQLite database unless `force`;
 /// sync the copy, remove the target's `-wal` and `-shm` files (a stale WAL must never be applied
 /// to the restored file) and rename the copy over the target. A backup with fewer migrations
 /// than this binary is migrated at the next start.
@@ -322,7 +332,15 @@ pub async fn restore(database_url: &str, from: &Path, force: bool) -> Result<Res
         _ => io(error),
     })?;
     let contents = check_backup(temp.path(), from).await?;
-    let replaced_rows = if target.exists() { check_target(&target).await? } else { 0 };
+    let replaced_rows = match target.exists() {
+        false => 0,
+        true => match check_target(&target).await {
+            Ok(rows) => rows,
+            // A damaged database is what a restore is for; whether it is in use cannot be told.
+            Err(RestoreError::TargetDamaged(_)) if force => 0,
+            Err(e) => return Err(e),
+        },
+    };
     if replaced_rows > 0 && !force {
         return Err(RestoreError::NotEmpty { path: target.clone(), rows: replaced_rows });
     }

@@ -201,6 +201,24 @@ async fn backup_and_restore_refuse_with_exact_messages() {
     assert_eq!(err, format!("error: cannot read the backup {}: no such file\n", missing.display()));
 
     assert_eq!(record_rows(&target).await, rows, "refused restores leave the target as it was");
+    // A backup is never written over the database itself.
+    let (ok, _, err) = run(&url_of(&target), &["backup", "--force", "--to", target.to_str().unwrap()]).await;
+    assert!(!ok);
+    assert_eq!(err, format!("error: {} is the database itself; write the backup to another file\n", target.display()));
+
+    // A damaged database is replaced only with --force, and its stale WAL goes with it.
+    let damaged = dir.join("damaged.db");
+    std::fs::write(&damaged, b"what is left of a database after a bad disk\n".repeat(50)).unwrap();
+    std::fs::write(dir.join("damaged.db-wal"), b"stale write-ahead log").unwrap();
+    let (ok, _, err) = run(&url_of(&damaged), &["restore", "--from", backup.to_str().unwrap()]).await;
+    assert!(!ok);
+    assert_eq!(err, format!("error: database {} cannot be read as a SQLite database; give --force to replace it with the backup\n", damaged.display()));
+    let (ok, _, err) = run(&url_of(&damaged), &["restore", "--force", "--from", backup.to_str().unwrap()]).await;
+    assert!(ok, "{err}");
+    assert!(!dir.join("damaged.db-wal").exists());
+    assert_eq!(record_rows(&damaged).await, rows);
+    assert_eq!(integrity_check(&damaged).await, ["ok"]);
+
     assert_eq!(integrity_check(&target).await, ["ok"]);
     assert!(partial_files(dir).is_empty(), "no temporary file is left behind");
 }

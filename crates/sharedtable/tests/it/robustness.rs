@@ -328,3 +328,32 @@ async fn killing_a_large_import_midway_leaves_all_rows_or_none() {
     assert_eq!(rows, ROWS as i64);
     assert_eq!(check, ["ok"]);
 }
+
+/// Every problem of a network import of `path`, as shown to the user.
+fn problems_of(path: &Path) -> Vec<String> {
+    let source = Source::bytes("book.xlsx", std::fs::read(path).unwrap());
+    let mut problems = Vec::new();
+    for part in bulk::open(0, &source, None, &|r, _| r, &mut problems) {
+        part.read(&mut |item| {
+            if let Item::Problems(p) = item {
+                problems.extend(p);
+            }
+            true
+        });
+    }
+    problems.iter().map(|p| p.to_string()).collect()
+}
+
+#[test]
+fn workbooks_that_made_the_importer_panic_are_reported() {
+    // Mutated workbooks from the fuzz test (seeds 1 and 3, 10 rounds): each panicked, in
+    // `sheet_text` (a date too far from 1899) or in calamine's cell-reference parser (a row or
+    // column number overflowing 32 bits).
+    let dir = Path::new("tests/fixtures/fuzz");
+    let date = problems_of(&dir.join("date-out-of-range.xlsx"));
+    assert!(date.iter().any(|p| p.contains(": holds a date out of range (day number ")), "{date:?}");
+    for name in ["broken-cell-reference.xlsx", "column-overflow.xlsx", "row-overflow.xlsx"] {
+        let found = problems_of(&dir.join(name));
+        assert!(found.contains(&"book.xlsx: sheet 'Sheet1' cannot be read: the workbook is malformed: the XLSX reader failed on it".to_string()), "{name}: {found:?}");
+    }
+}

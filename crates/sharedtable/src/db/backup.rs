@@ -40,10 +40,6 @@ impl Contents {
     pub fn total_rows(&self) -> i64 {
         self.tables.iter().map(|(_, n)| n).sum()
     }
-    /// Rows of `table` (0 when it is not there).
-    pub fn rows(&self, table: &str) -> i64 {
-        self.tables.iter().find(|(t, _)| t == table).map(|(_, n)| *n).unwrap_or(0)
-    }
 }
 
 /// What [`backup`] wrote.

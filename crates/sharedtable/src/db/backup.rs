@@ -340,6 +340,11 @@ pub async fn restore(database_url: &str, from: &Path, force: bool) -> Result<Res
     if replaced_rows > 0 && !force {
         return Err(RestoreError::NotEmpty { path: target.clone(), rows: replaced_rows });
     }
+    // The restored file keeps the permissions of the one it replaces (the temporary file is
+    // private to its owner, which suits a new database).
+    if let Ok(meta) = std::fs::metadata(&target) {
+        std::fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;
+    }
     sync_file(temp.path()).map_err(io)?;
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut side = target.clone().into_os_string();

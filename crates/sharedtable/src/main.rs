@@ -1,5 +1,5 @@
-//! The `sharedtable` command: serve, demo, migrate, import, export, report, and the database-free
-//! `freight` tools (Li & Lim benchmark solve and check).
+//! The `sharedtable` command: serve, demo, migrate, import, export, report, backup, restore, and
+//! the database-free `freight` tools (Li & Lim benchmark solve and check).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +83,26 @@ enum Command {
         /// pages work from a file; links stay relative when not given.
         #[arg(long, env = "SHAREDTABLE_BASE_URL")]
         base_url: Option<String>,
+    },
+    /// Copy the live SQLite database to FILE while the server keeps running: a consistent
+    /// snapshot (`VACUUM INTO`), checked with `PRAGMA integrity_check` before it gets its name.
+    Backup {
+        /// The backup file to write.
+        #[arg(long, env = "SHAREDTABLE_BACKUP_TO")]
+        to: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the SQLite database with a backup (stop the server first). Refuses a database
+    /// that holds rows unless `--force`.
+    Restore {
+        /// The backup file to restore.
+        #[arg(long, env = "SHAREDTABLE_RESTORE_FROM")]
+        from: PathBuf,
+        /// Replace a database that holds rows.
+        #[arg(long)]
+        force: bool,
     },
     /// Freight pooling engine tools. Needs no database: nothing is opened, created or migrated.
     Freight {
@@ -184,6 +204,23 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Backup and restore work on the file itself: they must neither create nor migrate it.
+    match &cli.command {
+        Command::Backup { to, force } => {
+            let summary = db::backup::backup(&cli.db.database_url, to, *force).await?;
+            say!("Backed up {} to {} ({} bytes); integrity check: ok.", cli.db.database_url, summary.path.display(), summary.bytes);
+            print_contents(&summary.contents);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Restore { from, force } => {
+            let summary = db::backup::restore(&cli.db.database_url, from, *force).await?;
+            let replaced = if summary.replaced_rows > 0 { format!(", replacing {} rows", summary.replaced_rows) } else { String::new() };
+            say!("Restored {} into {}{replaced}; integrity check: ok.", from.display(), summary.path.display());
+            print_contents(&summary.contents);
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let db = db::connect(&cli.db.database_url).await?;
     match cli.command {
         Command::Serve { listen } => sharedtable::serve(AppState::new(db), &listen.listen).await?,
@@ -240,6 +277,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         // Handled in `main` before connecting; kept here so the match stays exhaustive.
         Command::Freight { command } => return Ok(freight(command)),
+        Command::Backup { .. } | Command::Restore { .. } => {}
         Command::Report { format, out, include_illustrative, base_url } => {
             let mut report = sharedtable::network::load_report(&db, include_illustrative).await?;
             if let Some(base) = &base_url {
@@ -263,6 +301,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Print what a backup holds: rows per table, the data generation and the newest migration.
+fn print_contents(c: &db::backup::Contents) {
+    say!("  {} rows in {} tables, data generation {}, migration {}:", c.total_rows(), c.tables.len(),
+        c.generation.map(|g| g.to_string()).unwrap_or_else(|| "none".into()),
+        c.migration.map(|m| m.to_string()).unwrap_or_else(|| "none".into()));
+    for (table, rows) in &c.tables {
+        say!("    {table}: {rows}");
+    }
 }
 
 async fn print_demo_load(db: &db::Db, summary: &ImportSummary) -> anyhow::Result<()> {

@@ -10,6 +10,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 use uuid::Uuid;
 
+pub mod backup;
+
 /// The pool every module shares.
 pub type Db = SqlitePool;
 /// A transaction on [`Db`].

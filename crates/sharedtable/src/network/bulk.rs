@@ -929,6 +929,21 @@ pub const MAX_WORKBOOK_VALUES: usize = 5_000_000;
 /// compressed sheet full of empty cells can take.
 pub const MAX_WORKBOOK_CELL_ENTRIES: u64 = 50_000_000;
 
+/// Why [`guarded`] gave up on a workbook.
+const READER_FAILED: &str = "the workbook is malformed: the XLSX reader failed on it";
+
+/// Run a call into the workbook reader (calamine), turning a panic of the reader into `Err(None)`
+/// so a malformed file is reported like any other. calamine 0.38 panics (in builds with overflow
+/// checks) on a cell reference whose row or column number overflows 32 bits, e.g.
+/// `r="A99999999999"`; found by the importers' fuzz test (tests/it/robustness.rs, SECURITY.md).
+/// The panic message still reaches standard error through the panic hook.
+fn guarded<T, E>(call: impl FnOnce() -> Result<T, E>) -> Result<T, Option<E>> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(r) => r.map_err(Some),
+        Err(_) => Err(None),
+    }
+}
+
 /// A workbook whose sheets can be read cell by cell (calamine's XLS and ODS readers build every
 /// sheet's full grid when the file is opened, so those formats are not read).
 enum Book {
@@ -1003,13 +1018,15 @@ impl Book {
         if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
             return Err("is an Excel 97-2003 workbook (XLS), which is not read: save it as XLSX or CSV".into());
         }
-        match calamine::Xlsx::new(Cursor::new(bytes.clone())) {
+        let unreadable = |why: &str| format!("is not an XLSX workbook that can be read ({why}); XLS and ODS workbooks are not read: save it as XLSX or CSV");
+        guarded(|| match calamine::Xlsx::new(Cursor::new(bytes.clone())) {
             Ok(wb) => Ok(Book::Xlsx(wb)),
             Err(xlsx) => match calamine::Xlsb::new(Cursor::new(bytes)) {
                 Ok(wb) => Ok(Book::Xlsb(wb)),
-                Err(_) => Err(format!("is not an XLSX workbook that can be read ({xlsx}); XLS and ODS workbooks are not read: save it as XLSX or CSV")),
+                Err(_) => Err(unreadable(&xlsx.to_string())),
             },
-        }
+        })
+        .map_err(|e| e.unwrap_or_else(|| unreadable(READER_FAILED)))
     }
 
     /// The names of the workbook's worksheets (chart sheets and the like left out), in order.
@@ -1026,16 +1043,18 @@ impl Book {
     fn cells(&mut self, name: &str, values_left: &mut usize, entries_left: &mut u64) -> Result<Vec<(u32, u32, calamine::Data)>, SheetRefusal> {
         match self {
             Book::Xlsx(wb) => {
-                let mut reader = match wb.worksheet_cells_reader(name) {
+                let mut reader = match guarded(|| wb.worksheet_cells_reader(name)) {
                     Ok(r) => r,
-                    Err(calamine::XlsxError::NotAWorksheet(_)) => return Err(SheetRefusal::NotAWorksheet),
-                    Err(e) => return Err(SheetRefusal::Problem(format!("cannot be read: {e}"))),
+                    Err(Some(calamine::XlsxError::NotAWorksheet(_))) => return Err(SheetRefusal::NotAWorksheet),
+                    Err(Some(e)) => return Err(SheetRefusal::Problem(format!("cannot be read: {e}"))),
+                    Err(None) => return Err(SheetRefusal::Problem(format!("cannot be read: {READER_FAILED}"))),
                 };
-                collect_cells(|| reader.next_cell().map_err(|e| e.to_string()), values_left, entries_left)
+                collect_cells(|| guarded(|| reader.next_cell().map_err(|e| e.to_string())).map_err(|e| e.unwrap_or_else(|| READER_FAILED.into())), values_left, entries_left)
             }
             Book::Xlsb(wb) => {
-                let mut reader = wb.worksheet_cells_reader(name).map_err(|e| SheetRefusal::Problem(format!("cannot be read: {e}")))?;
-                collect_cells(|| reader.next_cell().map_err(|e| e.to_string()), values_left, entries_left)
+                let mut reader = guarded(|| wb.worksheet_cells_reader(name).map_err(|e| e.to_string()))
+                    .map_err(|e| SheetRefusal::Problem(format!("cannot be read: {}", e.unwrap_or_else(|| READER_FAILED.into()))))?;
+                collect_cells(|| guarded(|| reader.next_cell().map_err(|e| e.to_string())).map_err(|e| e.unwrap_or_else(|| READER_FAILED.into())), values_left, entries_left)
             }
         }
     }
@@ -1166,8 +1185,15 @@ pub fn sheet_text(c: &calamine::Data) -> Result<String, String> {
             let serial = dt.as_f64();
             if dt.is_datetime() {
                 let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default();
-                let ms = (serial * 86_400_000.0).round() as i64;
-                let t = epoch + chrono::Duration::milliseconds(ms);
+                let ms = (serial * 86_400_000.0).round();
+                // A serial beyond what a date can hold (a damaged file, or 1e308 formatted as a
+                // date) is refused rather than overflowing.
+                let t = (ms.is_finite() && ms.abs() < 1e17)
+                    .then(|| chrono::Duration::try_milliseconds(ms as i64))
+                    .flatten()
+                    .and_then(|d| epoch.checked_add_signed(d))
+                    .ok_or_else(|| format!("holds a date out of range (day number {serial:e})"))?;
+                let ms = ms as i64;
                 if ms % 86_400_000 == 0 {
                     t.format("%Y-%m-%d").to_string()
                 } else {
@@ -1879,6 +1905,14 @@ mod tests {
         assert_eq!(column_letters(0), "A");
         assert_eq!(column_letters(27), "AB");
         assert!(sheet_text(&Data::Error(calamine::CellErrorType::NA)).unwrap_err().contains("spreadsheet error"));
+        let date = |serial: f64| sheet_text(&Data::DateTime(calamine::ExcelDateTime::new(serial, calamine::ExcelDateTimeType::DateTime, false)));
+        assert_eq!(date(45000.5).unwrap(), "2023-03-15T12:00:00");
+        assert_eq!(date(2_958_465.0).unwrap(), "9999-12-31");
+        // Found by the fuzz test: these panicked (overflow adding to the epoch).
+        assert_eq!(date(1e308).unwrap_err(), "holds a date out of range (day number 1e308)");
+        assert_eq!(date(f64::INFINITY).unwrap_err(), "holds a date out of range (day number inf)");
+        assert_eq!(date(f64::NAN).unwrap_err(), "holds a date out of range (day number NaN)");
+        assert_eq!(date(-1e12).unwrap_err(), "holds a date out of range (day number -1e12)");
     }
 
     #[test]

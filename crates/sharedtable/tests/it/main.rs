@@ -11,3 +11,5 @@ mod upload;
 mod cache;
 mod freight;
 mod freight_cli;
+mod backup;
+mod robustness;

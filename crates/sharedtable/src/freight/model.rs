@@ -462,6 +462,90 @@ pub fn dollars(cents: i64) -> String {
     format!("{sign}${}.{:02}", fmt_int((c / 100) as i64), c % 100)
 }
 
+/// Cents as a form input shows them, dollars with two decimals and thousands separators and no
+/// dollar sign: 284000 -> `2,840.00`, 244 -> `2.44`. Exact for every `i64` (no floating point);
+/// [`parse_dollars`] reads it back to the same cents.
+pub fn dollars_input(cents: i64) -> String {
+    freight_engine::baseline::dollars(cents).replacen('$', "", 1)
+}
+
+/// A whole number typed with or without thousands separators: `1500`, `1,500`, `15,000` (the
+/// separators must group by three). `None` when the text is anything else.
+fn digits_grouped(text: &str) -> Option<String> {
+    let groups: Vec<&str> = text.split(',').collect();
+    let ok_digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let first_ok = groups.first().is_some_and(|g| ok_digits(g) && (groups.len() == 1 || g.len() <= 3));
+    if first_ok && groups[1..].iter().all(|g| g.len() == 3 && ok_digits(g)) {
+        Some(groups.concat())
+    } else {
+        None
+    }
+}
+
+/// An amount of money a person typed in dollars, as integer cents, exactly (no floating point):
+/// `28.40` -> 2840, `$1,234.50` -> 123450, `7` -> 700, `0.5` -> 50, `.25` -> 25. An optional
+/// leading `$`, thousands separators grouping by three, at most two decimals.
+///
+/// Errors (a reason to follow the field's label, see `sentence`): blank ("is required"), a
+/// minus sign ("must not be negative"), more than two decimals, anything else that is not an
+/// amount, or more cents than an `i64` holds.
+pub fn parse_dollars(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("is required".into());
+    }
+    let not_amount = || format!("'{t}' is not an amount in dollars, e.g. 28.40");
+    let body = t.strip_prefix('$').unwrap_or(t).trim_start();
+    if body.starts_with('-') || body.starts_with('\u{2212}') || t.starts_with('-') {
+        return Err("must not be negative".into());
+    }
+    let (whole, cents) = match body.split_once('.') {
+        Some((w, c)) => (w, c),
+        None => (body, ""),
+    };
+    if !cents.bytes().all(|b| b.is_ascii_digit()) || (whole.is_empty() && cents.is_empty()) {
+        return Err(not_amount());
+    }
+    if cents.len() > 2 {
+        return Err(format!("'{t}' has more than two decimals: give dollars and cents, e.g. 28.40"));
+    }
+    let whole = if whole.is_empty() { "0".to_string() } else { digits_grouped(whole).ok_or_else(not_amount)? };
+    let too_large = || format!("'{t}' is too large an amount");
+    let dollars: i64 = whole.parse().map_err(|_| too_large())?;
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| not_amount())?;
+    dollars.checked_mul(100).and_then(|d| d.checked_add(cents)).ok_or_else(too_large)
+}
+
+/// A whole number a person typed, with or without thousands separators (`15,000`), of `unit`
+/// (e.g. "miles", named in the error). Errors: blank ("is required"), a minus sign, a decimal,
+/// or a number beyond `u32`.
+pub fn parse_whole(text: &str, unit: &str) -> Result<u32, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("is required".into());
+    }
+    let digits = digits_grouped(t).ok_or_else(|| format!("'{t}' is not a whole number of {unit}"))?;
+    digits.parse().map_err(|_| format!("'{t}' is too many {unit}"))
+}
+
+/// A percent a person typed, with or without a trailing `%`: `28`, `16.3`, `12.5 %`. Errors:
+/// blank ("is required"), not a finite number, negative.
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("is required".into());
+    }
+    let n = t.strip_suffix('%').unwrap_or(t).trim();
+    // Rust reads "inf" and "NaN" as numbers; a percent is written with digits.
+    let v: f64 = if n.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') { n.parse().ok() } else { None }
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("'{t}' is not a percent, e.g. 28 or 16.3"))?;
+    if v < 0.0 {
+        return Err("must not be negative".into());
+    }
+    Ok(v)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Settings
 
@@ -959,5 +1043,52 @@ mod tests {
         assert_eq!(dollars(123_450), "$1,234.50");
         assert_eq!(dollars(-1200), "-$12.00");
         assert_eq!(dollars(5), "$0.05");
+    }
+
+    #[test]
+    fn dollars_typed_are_read_as_exact_cents() {
+        for (text, cents) in [
+            ("28.40", 2840),
+            ("$1,234.50", 123_450),
+            ("1234.5", 123_450),
+            (" 7 ", 700),
+            ("0.5", 50),
+            (".25", 25),
+            ("0.07", 7),
+            ("0.29", 29),
+            ("1.005e0", -1),
+            ("90,071,992,547,409.93", 9_007_199_254_740_993),
+        ] {
+            if cents < 0 {
+                assert!(parse_dollars(text).is_err(), "{text}");
+            } else {
+                assert_eq!(parse_dollars(text), Ok(cents), "{text}");
+                assert_eq!(parse_dollars(&dollars_input(cents)), Ok(cents), "round trip of {cents}");
+            }
+        }
+        assert_eq!(parse_dollars(""), Err("is required".to_string()));
+        assert_eq!(parse_dollars("-5"), Err("must not be negative".to_string()));
+        assert_eq!(parse_dollars("-$5.00"), Err("must not be negative".to_string()));
+        assert_eq!(parse_dollars("28.405"), Err("'28.405' has more than two decimals: give dollars and cents, e.g. 28.40".to_string()));
+        assert_eq!(parse_dollars("12,34.00"), Err("'12,34.00' is not an amount in dollars, e.g. 28.40".to_string()));
+        assert_eq!(parse_dollars("ten"), Err("'ten' is not an amount in dollars, e.g. 28.40".to_string()));
+        assert_eq!(parse_dollars("99999999999999999999"), Err("'99999999999999999999' is too large an amount".to_string()));
+        assert_eq!(dollars_input(284_000), "2,840.00");
+        assert_eq!(dollars_input(244), "2.44");
+    }
+
+    #[test]
+    fn whole_numbers_and_percents_typed_are_read_or_named() {
+        assert_eq!(parse_whole("15,000", "pounds"), Ok(15_000));
+        assert_eq!(parse_whole("250", "miles"), Ok(250));
+        assert_eq!(parse_whole("2.5", "miles"), Err("'2.5' is not a whole number of miles".to_string()));
+        assert_eq!(parse_whole("1,50", "miles"), Err("'1,50' is not a whole number of miles".to_string()));
+        assert_eq!(parse_whole("99999999999", "miles"), Err("'99999999999' is too many miles".to_string()));
+        assert_eq!(parse_whole(" ", "miles"), Err("is required".to_string()));
+        assert_eq!(parse_percent("28"), Ok(28.0));
+        assert_eq!(parse_percent("16.3 %"), Ok(16.3));
+        assert_eq!(parse_percent("-1"), Err("must not be negative".to_string()));
+        assert_eq!(parse_percent("NaN"), Err("'NaN' is not a percent, e.g. 28 or 16.3".to_string()));
+        assert_eq!(parse_percent("inf"), Err("'inf' is not a percent, e.g. 28 or 16.3".to_string()));
     }
 }

@@ -6,6 +6,7 @@
 //! records its savings, truck miles avoided and CO2 avoided as observations of the partnership's
 //! measures through the network module, linked back to the plan.
 
+pub mod alone_form;
 pub mod api;
 pub mod demo;
 pub mod import;

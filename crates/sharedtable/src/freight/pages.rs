@@ -28,6 +28,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::alone_form::{GoingAloneInput, GoingAloneView};
 use super::model::*;
 use super::store::{self, PlanRow};
 use super::{context, jobs, shipments, Context};
@@ -478,6 +479,28 @@ pub struct VehicleRow {
     pub blank: bool,
 }
 
+impl VehicleRow {
+    /// The dollar inputs' text (`38.87`, `1,200.00`): cost per route, per mile, per hour.
+    pub fn fixed_cost(&self) -> String {
+        dollars_input(self.v.fixed_cost_cents)
+    }
+    pub fn cost_per_mile(&self) -> String {
+        dollars_input(self.v.cost_per_mile_cents)
+    }
+    pub fn cost_per_hour(&self) -> String {
+        dollars_input(self.v.cost_per_hour_cents)
+    }
+}
+
+/// One problem in the settings page's error summary: a link to its input when there is one.
+pub struct SummaryItem {
+    pub href: Option<String>,
+    pub text: String,
+}
+
+/// Top-level settings fields whose input has the id `f-{field}`.
+const SETTINGS_INPUTS: &[&str] = &["max_driving_minutes", "max_duty_minutes", "travel_kind", "circuity", "average_speed_mph", "matrix_csv", "allocation_method", "max_seconds", "seed"];
+
 #[derive(Template)]
 #[template(path = "freight/settings.html")]
 struct SettingsPage {
@@ -486,13 +509,13 @@ struct SettingsPage {
     s: Settings,
     version: Option<i64>,
     rows: Vec<VehicleRow>,
-    going_alone_text: String,
+    ga: GoingAloneView,
     methods: Vec<OptionView>,
-    errors: Vec<(String, String)>,
+    errors: Vec<SummaryItem>,
     saved: bool,
 }
 
-fn settings_page(ctx: &Context, s: Settings, going_alone_text: String, errors: &FieldErrors, saved: bool) -> SettingsPage {
+fn settings_page(ctx: &Context, s: Settings, going_alone: &GoingAloneInput, note: Option<String>, errors: &FieldErrors, saved: bool) -> SettingsPage {
     let mut rows: Vec<VehicleRow> = s.fleet.iter().cloned().enumerate().map(|(index, v)| VehicleRow { index, v, blank: false }).collect();
     let n = rows.len();
     rows.push(VehicleRow {
@@ -512,23 +535,31 @@ fn settings_page(ctx: &Context, s: Settings, going_alone_text: String, errors: &
         },
         blank: true,
     });
+    let ga = going_alone.view(errors, note);
+    let summary = errors
+        .iter()
+        .map(|(f, m)| match ga.shown.iter().find(|(k, ..)| k == f) {
+            Some((_, id, label)) => SummaryItem { href: Some(format!("#{id}")), text: sentence(label, m) },
+            None => SummaryItem { href: SETTINGS_INPUTS.contains(&f).then(|| format!("#f-{f}")), text: format!("{f}: {m}") },
+        })
+        .collect();
     SettingsPage {
         p: partnership_ref(ctx),
         base: ctx.base_path(),
         methods: SplitMethod::ALL.iter().map(|m| OptionView { value: m.as_str().into(), label: m.label().into(), selected: *m == s.allocation_method }).collect(),
         version: ctx.settings_version,
         rows,
-        going_alone_text,
+        ga,
         s,
-        errors: errors.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect(),
+        errors: summary,
         saved,
     }
 }
 
 async fn settings_form(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<SavedQuery>) -> Result<Response, Error> {
     let ctx = context(&state.db, &slug).await?;
-    let text = serde_json::to_string_pretty(&ctx.settings.going_alone).unwrap_or_default();
-    Ok(render(&settings_page(&ctx, ctx.settings.clone(), text, &FieldErrors::default(), q.saved.is_some())))
+    let (going_alone, note) = GoingAloneInput::from_saved(&ctx.settings.going_alone);
+    Ok(render(&settings_page(&ctx, ctx.settings.clone(), &going_alone, note, &FieldErrors::default(), q.saved.is_some())))
 }
 
 #[derive(Deserialize)]
@@ -549,7 +580,9 @@ async fn read_settings_form(multipart: Result<Multipart, MultipartRejection>) ->
 }
 
 /// Settings from the form's fields: every number that cannot be read is named.
-fn settings_from_pairs(current: &Settings, pairs: &[(String, String)], errs: &mut FieldErrors) -> (Settings, String) {
+/// The going-alone model is read from its own inputs ([`GoingAloneInput::from_form`]), and
+/// returned as typed so a refused form is shown back unchanged.
+fn settings_from_pairs(current: &Settings, pairs: &[(String, String)], errs: &mut FieldErrors) -> (Settings, GoingAloneInput) {
     let get = |n: &str| pair(pairs, n).trim().to_string();
     fn num<T: std::str::FromStr + Default>(errs: &mut FieldErrors, field: &str, text: &str, what: &str) -> T {
         match text.replace(',', "").trim().parse::<T>() {
@@ -571,8 +604,10 @@ fn settings_from_pairs(current: &Settings, pairs: &[(String, String)], errs: &mu
             continue;
         }
         let dollars_to_cents = |errs: &mut FieldErrors, n: &str| -> i64 {
-            let v: f64 = num(errs, &format!("fleet[{i}].{n}"), &get(&f(n)), "an amount in dollars");
-            (v * 100.0).round() as i64
+            parse_dollars(&get(&f(n))).unwrap_or_else(|m| {
+                errs.add(&format!("fleet[{i}].{n}"), m);
+                0
+            })
         };
         fleet.push(VehicleSetting {
             name,
@@ -590,17 +625,15 @@ fn settings_from_pairs(current: &Settings, pairs: &[(String, String)], errs: &mu
     }
     let matrix_upload = get("matrix_file");
     let matrix_text = if matrix_upload.is_empty() { get("matrix_csv") } else { matrix_upload };
-    let going_alone_text = get("going_alone");
-    let going_alone = match serde_json::from_str::<serde_json::Value>(&going_alone_text) {
-        Ok(v @ serde_json::Value::Object(_)) => v,
-        Ok(_) => {
-            errs.add("going_alone", "must be a JSON object of the going-alone model's fields");
+    let going_alone_input = GoingAloneInput::from_form(get, |prefix| pairs.iter().any(|(k, _)| k.starts_with(prefix)));
+    let going_alone = match going_alone_input.to_model(errs).map(|m| serde_json::to_value(&m)) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            errs.add("going_alone", format!("could not be written as JSON: {e}"));
             current.going_alone.clone()
         }
-        Err(e) => {
-            errs.add("going_alone", format!("is not valid JSON: {e}"));
-            current.going_alone.clone()
-        }
+        // The problems are named; the settings are not saved.
+        None => current.going_alone.clone(),
     };
     let s = Settings {
         fleet,
@@ -621,19 +654,19 @@ fn settings_from_pairs(current: &Settings, pairs: &[(String, String)], errs: &mu
         max_seconds: num(errs, "max_seconds", &get("max_seconds"), "a number of seconds"),
         seed: num(errs, "seed", &get("seed"), "a whole number"),
     };
-    (s, going_alone_text)
+    (s, going_alone_input)
 }
 
 async fn save_settings(State(state): State<AppState>, Path(slug): Path<String>, multipart: Result<Multipart, MultipartRejection>) -> Result<Response, Error> {
     let ctx = context(&state.db, &slug).await?;
     let pairs = read_settings_form(multipart).await?;
     let mut errs = FieldErrors::default();
-    let (mut s, text) = settings_from_pairs(&ctx.settings, &pairs, &mut errs);
+    let (mut s, going_alone) = settings_from_pairs(&ctx.settings, &pairs, &mut errs);
     if errs.is_empty() {
         errs = jobs::check_settings(&mut s);
     }
     if !errs.is_empty() {
-        return Ok(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &settings_page(&ctx, s, text, &errs, false)));
+        return Ok(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &settings_page(&ctx, s, &going_alone, None, &errs, false)));
     }
     let version = pair(&pairs, "version").parse::<i64>().ok();
     match store::save_settings(&state.db, ctx.partnership.id(), version, &s).await {
@@ -641,7 +674,7 @@ async fn save_settings(State(state): State<AppState>, Path(slug): Path<String>, 
         Err(Error::PreconditionFailed(m)) => {
             let mut e = FieldErrors::default();
             e.add("version", m);
-            Ok(render_with_status(StatusCode::CONFLICT, &settings_page(&ctx, s, text, &e, false)))
+            Ok(render_with_status(StatusCode::CONFLICT, &settings_page(&ctx, s, &going_alone, None, &e, false)))
         }
         Err(e) => Err(e),
     }
@@ -975,7 +1008,19 @@ mod tests {
             ("travel_kind", "great_circle"),
             ("circuity", "1.2"),
             ("average_speed_mph", "50"),
-            ("going_alone", "{}"),
+            ("ltl_band_0_up_to_miles", "250"),
+            ("ltl_band_0_dollars_per_cwt", "28.40"),
+            ("ltl_band_1_up_to_miles", ""),
+            ("ltl_band_1_dollars_per_cwt", ""),
+            ("ltl_beyond_dollars_per_cwt", "79.90"),
+            ("ltl_minimum_charge", "185"),
+            ("fuel_surcharge_percent", "28"),
+            ("dedicated_min_pallets", "12"),
+            ("dedicated_min_weight_lb", "15,000"),
+            ("dedicated_dollars_per_mile", "2.44"),
+            ("dedicated_empty_miles_percent", "0"),
+            ("dedicated_deadhead_percent", "16.3"),
+            ("dedicated_minimum_charge", "450.00"),
             ("allocation_method", "shapley"),
             ("max_seconds", "5"),
             ("seed", "1"),
@@ -988,5 +1033,7 @@ mod tests {
         assert_eq!(errs.iter().collect::<Vec<_>>(), [("fleet[0].capacity_lb", "'lots' is not a whole number of pounds")]);
         assert_eq!(s.fleet.len(), 1, "a row without a name is left out");
         assert_eq!((s.fleet[0].cost_per_mile_cents, s.fleet[0].cost_per_hour_cents), (130, 3887));
+        assert_eq!(s.going_alone["ltl_bands"], serde_json::json!([{"up_to_miles": 250, "cents_per_cwt": 2840}, {"up_to_miles": null, "cents_per_cwt": 7990}]));
+        assert_eq!(s.going_alone["dedicated_min_weight_lb"], serde_json::json!(15_000));
     }
 }

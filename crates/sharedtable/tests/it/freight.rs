@@ -583,3 +583,125 @@ async fn ten_thousand_shipments_are_listed_but_a_plan_takes_at_most_a_thousand()
     );
     assert_eq!(count(&app, "freight_plans").await, 0);
 }
+
+/// The fields a browser would send from a form page: every named `<input>` (but files) with
+/// its value, the selected option of each `<select>`, and each `<textarea>`'s text, unescaped.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    fn attr(tag: &str, name: &str) -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = start + tag[start..].find('"')?;
+        Some(unescape(&tag[start..end]))
+    }
+    fn unescape(s: &str) -> String {
+        s.replace("&#39;", "'").replace("&#x27;", "'").replace("&quot;", "\"").replace("&#34;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    }
+    let mut out = Vec::new();
+    for (i, _) in html.match_indices("<input ") {
+        let tag = &html[i..i + html[i..].find('>').unwrap()];
+        if let (Some(name), false) = (attr(tag, "name"), tag.contains("type=\"file\"")) {
+            out.push((name, attr(tag, "value").unwrap_or_default()));
+        }
+    }
+    for (i, _) in html.match_indices("<select ") {
+        let block = &html[i..i + html[i..].find("</select>").unwrap()];
+        let tag = &block[..block.find('>').unwrap()];
+        let selected = block.split("<option ").find(|o| o.contains(" selected")).and_then(|o| attr(&format!(" {o}"), "value")).unwrap_or_default();
+        out.push((attr(tag, "name").unwrap(), selected));
+    }
+    for (i, _) in html.match_indices("<textarea ") {
+        let block = &html[i..i + html[i..].find("</textarea>").unwrap()];
+        let tag = &block[..block.find('>').unwrap()];
+        out.push((attr(tag, "name").unwrap(), unescape(&block[tag.len() + 1..])));
+    }
+    out
+}
+
+/// Post the settings page's form with `edits` (field name, new text) applied.
+async fn post_settings_form(app: &TestApp, edits: &[(&str, &str)]) -> reqwest::Response {
+    let page = format!("/partnerships/{SLUG}/freight/settings");
+    let html = app.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    let mut fields = form_fields(&html);
+    for (name, value) in edits {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = value.to_string(),
+            None => panic!("the settings form has no field {name}"),
+        }
+    }
+    let form = fields.into_iter().fold(reqwest::multipart::Form::new(), |f, (n, v)| f.text(n, v));
+    app.client.post(app.url(&page)).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_going_alone_model_is_a_form_of_dollars_miles_and_percents() {
+    let app = demo_app().await;
+    let before: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(before["settings"]["going_alone"]["ltl_bands"][1], json!({"up_to_miles": 500, "cents_per_cwt": 4210}));
+    let html = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight/settings"))).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("(JSON)") && !html.contains("name=\"going_alone\""), "no JSON to type");
+    assert!(html.contains("name=\"ltl_band_1_up_to_miles\" value=\"500\"") && html.contains("name=\"ltl_band_1_dollars_per_cwt\" value=\"42.10\""));
+    assert!(html.contains("name=\"ltl_band_4_up_to_miles\" value=\"\""), "an empty row to add a band");
+    assert!(html.contains("beyond the last band") && html.contains("name=\"ltl_beyond_dollars_per_cwt\" value=\"79.90\""));
+    assert!(html.contains("name=\"dedicated_min_weight_lb\" value=\"15,000\"") && html.contains("name=\"dedicated_dollars_per_mile\" value=\"2.44\""));
+
+    // A changed band and fuel surcharge; a band added in the empty row (put in order of its
+    // miles), one removed by clearing its row; money typed with separators, read exactly.
+    let r = post_settings_form(
+        &app,
+        &[
+            ("ltl_band_1_up_to_miles", "600"),
+            ("ltl_band_1_dollars_per_cwt", "44.15"),
+            ("ltl_band_3_up_to_miles", ""),
+            ("ltl_band_3_dollars_per_cwt", ""),
+            ("ltl_band_4_up_to_miles", "750"),
+            ("ltl_band_4_dollars_per_cwt", "$50.05"),
+            ("fuel_surcharge_percent", "31.5"),
+            ("ltl_minimum_charge", "1,234.56"),
+            ("dedicated_dollars_per_mile", "2.29"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let after: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    let ga = &after["settings"]["going_alone"];
+    assert_eq!(
+        ga["ltl_bands"],
+        json!([
+            {"up_to_miles": 250, "cents_per_cwt": 2840},
+            {"up_to_miles": 600, "cents_per_cwt": 4415},
+            {"up_to_miles": 750, "cents_per_cwt": 5005},
+            {"up_to_miles": 1000, "cents_per_cwt": 5580},
+            {"up_to_miles": null, "cents_per_cwt": 7990}
+        ])
+    );
+    assert_eq!(ga["fuel_surcharge_percent"], json!(31.5));
+    assert_eq!(ga["ltl_minimum_charge_cents"], json!(123_456));
+    assert_eq!(ga["dedicated_cents_per_mile"], json!(229));
+    assert_eq!(ga["dedicated_min_weight_lb"], json!(15_000), "fields left alone are kept");
+    assert_eq!(ga["dedicated_deadhead_percent"], json!(16.3));
+    let mut rest = after["settings"].clone();
+    rest["going_alone"] = before["settings"]["going_alone"].clone();
+    assert_eq!(rest, before["settings"], "the rest of the settings are unchanged");
+    let html = app.client.get(app.url(&format!("/partnerships/{SLUG}/freight/settings"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("name=\"ltl_minimum_charge\" value=\"1,234.56\"") && html.contains("name=\"ltl_band_2_up_to_miles\" value=\"750\""));
+
+    // A bad value: its inline error names the field, the summary links to it, nothing is saved,
+    // and the form comes back as typed.
+    let r = post_settings_form(&app, &[("ltl_band_2_dollars_per_cwt", "50.055"), ("fuel_surcharge_percent", "lots")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap().replace("&#39;", "'").replace("&#x27;", "'");
+    assert!(
+        html.contains("<p class=\"field-error\" id=\"f-ltl_band_2_dollars_per_cwt-error\"><span class=\"visually-hidden\">Error:</span> Band 3, $ per hundredweight: '50.055' has more than two decimals: give dollars and cents, e.g. 28.40</p>"),
+        "{html}"
+    );
+    assert!(html.contains("<p class=\"field-error\" id=\"f-fuel_surcharge_percent-error\"><span class=\"visually-hidden\">Error:</span> LTL fuel surcharge (%): 'lots' is not a percent, e.g. 28 or 16.3</p>"));
+    assert!(html.contains("<a href=\"#f-fuel_surcharge_percent\">LTL fuel surcharge (%): 'lots' is not a percent, e.g. 28 or 16.3</a>"));
+    assert!(html.contains("name=\"fuel_surcharge_percent\" value=\"lots\" aria-describedby=\"f-fuel_surcharge_percent-hint f-fuel_surcharge_percent-error\" aria-invalid=\"true\""));
+    // The engine's own rules (GoingAloneModel::validate) are shown by field the same way.
+    let r = post_settings_form(&app, &[("ltl_band_2_up_to_miles", "600"), ("dedicated_min_pallets", "0")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"f-ltl_band_2_up_to_miles-error\"><span class=\"visually-hidden\">Error:</span> Band 3, up to miles: bands must increase: 600 mi follows 600 mi</p>"), "{html}");
+    assert!(html.contains("id=\"f-dedicated_min_pallets-error\"><span class=\"visually-hidden\">Error:</span> A truck of its own from (pallets) must be at least 1 (0 would send every shipment as a dedicated truck)</p>"));
+    let kept: Value = app.client.get(app.url(&api("/settings"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(kept, after, "nothing saved");
+}

@@ -34,21 +34,9 @@ pub const SHIPMENT_COLUMNS: &[&str] = &[
     "notes",
 ];
 
-/// Columns a shipments file must have (service minutes default to 30, notes to none).
-pub const SHIPMENT_REQUIRED: &[&str] = &[
-    "member",
-    "reference",
-    "pickup_city",
-    "pickup_state",
-    "delivery_city",
-    "delivery_state",
-    "pallets",
-    "weight_lb",
-    "pickup_earliest",
-    "pickup_latest",
-    "delivery_earliest",
-    "delivery_latest",
-];
+/// Columns a shipments file must have: the first twelve of [`SHIPMENT_COLUMNS`], `member` to
+/// `delivery_latest` (service minutes default to 30, notes to none).
+pub const SHIPMENT_REQUIRED: &[&str] = SHIPMENT_COLUMNS.split_at(12).0;
 
 /// Loading or unloading time when none is given, minutes.
 pub const DEFAULT_SERVICE_MINUTES: u32 = 30;

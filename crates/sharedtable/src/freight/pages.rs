@@ -35,7 +35,7 @@ use super::{context, jobs, shipments, Context};
 use crate::db::Id;
 use crate::network::bulk::{RowError, Source};
 use crate::network::form_spec::sentence;
-use crate::network::forms::{FieldView, OptionView};
+use crate::network::forms::{DeletePage, FieldView, OptionView};
 use crate::network::store::forms::PartnershipRef;
 use crate::web::error::body_error;
 use crate::web::layout::{render, render_with_status};
@@ -378,21 +378,6 @@ async fn update_shipment(State(state): State<AppState>, Path((slug, id)): Path<(
         }
         Err(e) => Err(e),
     }
-}
-
-#[derive(Template)]
-#[template(path = "network/delete.html")]
-struct DeletePage {
-    title: String,
-    illustrative: bool,
-    singular: &'static str,
-    name: String,
-    action: String,
-    version: i64,
-    partnership: Option<PartnershipRef>,
-    dependents: Vec<(String, bool)>,
-    conflict: Option<String>,
-    cancel_url: String,
 }
 
 fn delete_page(ctx: &Context, s: &store::StoredShipment, conflict: Option<String>) -> DeletePage {

@@ -215,20 +215,21 @@ struct FormPage {
     delete_url: Option<String>,
 }
 
+/// The "delete this record?" page of every module (`network/delete.html`).
 #[derive(Template)]
 #[template(path = "network/delete.html")]
-struct DeletePage {
-    title: String,
-    illustrative: bool,
-    singular: &'static str,
-    name: String,
-    action: String,
-    version: i64,
-    partnership: Option<PartnershipRef>,
+pub(crate) struct DeletePage {
+    pub(crate) title: String,
+    pub(crate) illustrative: bool,
+    pub(crate) singular: &'static str,
+    pub(crate) name: String,
+    pub(crate) action: String,
+    pub(crate) version: i64,
+    pub(crate) partnership: Option<PartnershipRef>,
     /// (count and words, deleted with it?) of each kind of record that refers to it.
-    dependents: Vec<(String, bool)>,
-    conflict: Option<String>,
-    cancel_url: String,
+    pub(crate) dependents: Vec<(String, bool)>,
+    pub(crate) conflict: Option<String>,
+    pub(crate) cancel_url: String,
 }
 
 // ---------------------------------------------------------------------------------------------

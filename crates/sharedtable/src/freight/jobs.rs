@@ -314,26 +314,62 @@ async fn run(db: &Db, id: Id, snap: PlanSnapshot) -> Result<(), Error> {
     }
 }
 
+/// Take out of `plan` every route that costs more than its shipments would going alone: a pool
+/// truck is not worth sending for them. Their shipments become unassigned with the two figures
+/// in the reason, and the plan's totals are recomputed. `alone[i]` is shipment `i`'s (loaded
+/// miles, going-alone price).
+fn drop_routes_dearer_than_going_alone(req: &freight_engine::PlanRequest, plan: &mut Plan, alone: &[(f64, baseline::GoingAlone)]) {
+    let index: std::collections::HashMap<&str, usize> = req.shipments.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let mut dropped = Vec::new();
+    plan.routes.retain(|r| {
+        let carried: Vec<&str> =
+            r.stops.iter().filter(|s| s.kind == freight_engine::StopKind::Pickup).filter_map(|s| s.shipment_id.as_deref()).collect();
+        let alone_cents: i64 = carried.iter().filter_map(|id| index.get(id)).map(|i| alone[*i].1.cost_cents).sum();
+        if r.cost_cents <= alone_cents {
+            return true;
+        }
+        let vehicle = req.fleet.get(r.vehicle_type).map(|v| v.name.as_str()).unwrap_or("truck");
+        for id in &carried {
+            dropped.push(freight_engine::Unassigned {
+                shipment_id: id.to_string(),
+                reason: format!(
+                    "cheaper alone: the {vehicle} route that could carry {} costs {}, and going alone costs {}",
+                    if carried.len() == 1 { "it".to_string() } else { format!("it with {}", carried.iter().filter(|o| *o != id).copied().collect::<Vec<_>>().join(", ")) },
+                    baseline::dollars(r.cost_cents),
+                    baseline::dollars(alone_cents)
+                ),
+            });
+        }
+        false
+    });
+    plan.unassigned.extend(dropped);
+    plan.total_cost_cents = plan.routes.iter().map(|r| r.cost_cents).sum();
+    plan.total_miles = plan.routes.iter().map(|r| r.miles).sum();
+}
+
 /// The economics of a plan (pure): each shipment going alone (by the loaded miles of the plan's
 /// travel model), savings of the pooled shipments, the split among members by the settings'
 /// method, truck miles and CO2 avoided. Errors: a going-alone model or travel the engine refuses.
-pub fn economics(snap: &PlanSnapshot, plan: Plan) -> Result<PlanResult, String> {
+pub fn economics(snap: &PlanSnapshot, mut plan: Plan) -> Result<PlanResult, String> {
     let req = &snap.request;
     let model: GoingAloneModel = serde_json::from_value(snap.settings.going_alone.clone()).map_err(|e| format!("the going-alone model cannot be read: {e}"))?;
     let travel = TravelModel::for_request(req).map_err(|p| p.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))?;
-    let unassigned: std::collections::HashSet<&str> = plan.unassigned.iter().map(|u| u.shipment_id.as_str()).collect();
-    let mut going_alone = Vec::new();
-    let mut alone_by_shipment = std::collections::HashMap::new();
-    let mut alone_truck_miles = 0.0;
+    // Each shipment going alone, priced once.
+    let mut alone = Vec::with_capacity(req.shipments.len());
     for (i, s) in req.shipments.iter().enumerate() {
         let loaded_miles = travel.leg(travel::pickup_index(req, i), travel::delivery_index(req, i)).miles;
-        let g = baseline::going_alone(s, loaded_miles, &model).map_err(|e| e.to_string())?;
+        alone.push((loaded_miles, baseline::going_alone(s, loaded_miles, &model).map_err(|e| e.to_string())?));
+    }
+    drop_routes_dearer_than_going_alone(req, &mut plan, &alone);
+    let unassigned: std::collections::HashSet<&str> = plan.unassigned.iter().map(|u| u.shipment_id.as_str()).collect();
+    let mut going_alone = Vec::new();
+    let mut alone_truck_miles = 0.0;
+    for (s, (loaded_miles, g)) in req.shipments.iter().zip(alone) {
         let pooled = !unassigned.contains(s.id.as_str());
         let member_id: Id = s.member.parse().unwrap_or(Id::nil());
         if pooled {
             alone_truck_miles += freight_engine::emissions::going_alone_truck_miles(s, loaded_miles, g.method, &model);
         }
-        alone_by_shipment.insert(s.id.clone(), g.cost_cents);
         going_alone.push(AloneCost {
             reference: s.id.clone(),
             member_id,

@@ -943,12 +943,32 @@ async fn plan_csv(State(state): State<AppState>, Path((slug, plan)): Path<(Strin
                 local_text(snap.local(s.departure_minute)),
                 s.load_pallets.to_string(),
                 s.load_lb.to_string(),
+                String::new(),
             ]);
         }
     }
+    // Shipments no route carries still have to be booked: one row each, with the reason.
+    for u in &r.plan.unassigned {
+        let sr = snap.shipment(&u.shipment_id);
+        rows.push(vec![
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            "unassigned".into(),
+            sr.map(|x| x.reference.clone()).unwrap_or_else(|| u.shipment_id.clone()),
+            sr.map(|x| x.member_name.clone()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            u.reason.clone(),
+        ]);
+    }
     crate::web::csv::response(
         &format!("freight-plan-{}.csv", snap.week_start),
-        &["route", "vehicle", "vehicle_number", "stop", "kind", "reference", "member", "place", "arrival", "departure", "load_pallets", "load_lb"],
+        &["route", "vehicle", "vehicle_number", "stop", "kind", "reference", "member", "place", "arrival", "departure", "load_pallets", "load_lb", "unassigned_reason"],
         rows,
     )
 }

@@ -541,6 +541,22 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
         "approved" => return Err(Error::Conflict("this plan is already approved; its observations are recorded".into())),
         other => return Err(Error::Conflict(format!("only a finished plan can be approved; this one is {other}"))),
     }
+    // One approved plan per week: approving a second plan of the same week would record the
+    // week's savings twice.
+    let already: Option<(Id, String)> = sqlx::query_as(
+        "SELECT id, approved_at FROM freight_plans WHERE partnership_id = ? AND status = 'approved' AND id <> ?
+           AND week_start = (SELECT week_start FROM freight_plans WHERE id = ?)",
+    )
+    .bind(partnership)
+    .bind(id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((other, at)) = already {
+        return Err(Error::Conflict(format!(
+            "plan {other} of the same week was approved at {at} and its figures are recorded; a week is recorded once, so this plan cannot be approved too"
+        )));
+    }
     let mut ids = Vec::new();
     for o in observations {
         let value = crate::network::store::forms::RecordedValue {

@@ -266,6 +266,18 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
         assert!(reason.contains("h of driving; a driver may drive 11.0 h a day"), "{reason}");
     }
     assert!(result["savings_cents"].as_i64().unwrap() > 0, "pooling the demo week saves money");
+    // No route costs more than its loads would going alone: such loads go alone, and say why.
+    let alone: std::collections::HashMap<&str, i64> =
+        result["going_alone"].as_array().unwrap().iter().map(|a| (a["reference"].as_str().unwrap(), a["cost_cents"].as_i64().unwrap())).collect();
+    for r in routes {
+        let loads: i64 = r["stops"].as_array().unwrap().iter().filter(|s| s["kind"] == "pickup").map(|s| alone[s["shipment_id"].as_str().unwrap()]).sum();
+        assert!(r["cost_cents"].as_i64().unwrap() <= loads, "a route dearer than going alone: {r}");
+    }
+    for u in unassigned.iter().filter(|u| u["reason"].as_str().unwrap().starts_with("cheaper alone")) {
+        assert!(u["reason"].as_str().unwrap().contains("and going alone costs $"), "{u}");
+    }
+    let route_sum: i64 = routes.iter().map(|r| r["cost_cents"].as_i64().unwrap()).sum();
+    assert_eq!(route_sum, result["pooled_cents"].as_i64().unwrap(), "the pooled cost is the routes' cost");
     let shares = result["allocation"]["shares"].as_array().unwrap();
     let pays: i64 = shares.iter().map(|s| s["pays_cents"].as_i64().unwrap()).sum();
     assert_eq!(pays, result["pooled_cents"].as_i64().unwrap(), "the shares add up to the pooled cost");
@@ -280,7 +292,11 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     let csv = app.client.get(app.url(job["links"]["routes_csv"].as_str().unwrap())).send().await.unwrap();
     assert_eq!(csv.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
     let text = csv.text().await.unwrap();
-    assert!(text.starts_with("route,vehicle,vehicle_number,stop,kind,reference,member,place,arrival,departure,load_pallets,load_lb\n"));
+    assert!(text.starts_with("route,vehicle,vehicle_number,stop,kind,reference,member,place,arrival,departure,load_pallets,load_lb,unassigned_reason\n"));
+    for u in unassigned {
+        let line = text.lines().find(|l| l.contains(&format!(",unassigned,{},", u["shipment_id"].as_str().unwrap()))).expect("an unassigned shipment has its row");
+        assert!(line.contains("h of driving") || line.contains("cheaper alone") || line.contains("truck"), "{line}");
+    }
     assert!(text.contains(",pickup,KM-"));
     let exported: Value = app.client.get(app.url(job["links"]["plan_json"].as_str().unwrap())).send().await.unwrap().json().await.unwrap();
     assert_eq!(exported["result"]["savings_cents"], result["savings_cents"]);
@@ -293,6 +309,14 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     assert_eq!(count(&app, "freight_plan_observations").await, 3);
     let again = app.client.post(app.url(&format!("{loc}/approve"))).send().await.unwrap();
     problem(again, StatusCode::CONFLICT).await;
+    // A second plan of the same week plans, but cannot be approved: the week is recorded once.
+    let second = app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::ACCEPTED);
+    let second_loc = second.headers()[LOCATION].to_str().unwrap().to_string();
+    assert_eq!(wait(&app, &second_loc).await["status"], "done");
+    let p = problem(app.client.post(app.url(&format!("{second_loc}/approve"))).send().await.unwrap(), StatusCode::CONFLICT).await;
+    assert!(p["detail"].as_str().unwrap().contains("a week is recorded once"), "{p}");
+    assert_eq!(count(&app, "freight_plan_observations").await, 3, "nothing recorded twice");
     let notes: Vec<(String, String, f64, String, bool)> = sqlx::query_as(
         "SELECT m.name, m.unit, o.actual, o.source_note, o.illustrative FROM observations o JOIN measures m ON m.id = o.measure_id JOIN freight_plan_observations f ON f.observation_id = o.id ORDER BY m.name",
     )

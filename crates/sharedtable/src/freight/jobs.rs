@@ -147,9 +147,20 @@ fn travel_of(s: &Settings) -> Result<Travel, FieldErrors> {
 /// Build the request of one week: the shipments whose pickup window opens in the week starting
 /// `week` (a Monday; the first week with shipments when `None`), minute 0 at its Monday 00:00,
 /// the horizon the whole week or to the latest delivery window close if later. Errors (field
-/// `week`): no shipments that week; a date that is not a Monday.
+/// `week`): no shipments that week; a date that is not a Monday; (under `settings`) settings
+/// never saved, since the default yard is a placeholder.
 pub fn build_snapshot(ctx: &Context, shipments: &[Shipment], week: Option<NaiveDate>) -> Result<PlanSnapshot, FieldErrors> {
     let mut fe = FieldErrors::default();
+    if ctx.settings_version.is_none() {
+        fe.add(
+            "settings",
+            format!(
+                "this partnership has not saved its fleet yet, and the default fleet's yard is {}, {}: set your own trucks, yard and costs under fleet and cost settings, save them, then plan",
+                DEFAULT_DEPOT.0, DEFAULT_DEPOT.1
+            ),
+        );
+        return Err(fe);
+    }
     let week = match week {
         Some(w) => w,
         None => match shipments.iter().map(|s| week_monday(s.fields.pickup_earliest)).min() {

@@ -432,6 +432,18 @@ async fn the_settings_page_and_the_plan_form_work_without_javascript() {
     let resp = app.client.get(app.url(&format!("/partnerships/{other}/freight/settings"))).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.unwrap().contains("These are the default settings"));
+    // ... and may not plan from the placeholder yard.
+    let p = problem(
+        app.client.post(app.url(&format!("/api/v1/partnerships/{other}/freight/plans"))).json(&json!({})).send().await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let errs = errors(&p);
+    assert_eq!(errs[0].0, "settings");
+    assert!(errs[0].1.contains("the default fleet's yard is Kingman, AZ"), "{errs:?}");
+    // The partnership page leads to its freight board.
+    let page = app.client.get(app.url(&format!("/partnerships/{other}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("href=\"/partnerships/{other}/freight\">Freight pooling</a>")));
     // A week with no shipments is refused on the board, naming the week; nothing is started.
     let r = app.client.post(app.url(&format!("/partnerships/{SLUG}/freight/plans"))).form(&[("week", "2026-03-16")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

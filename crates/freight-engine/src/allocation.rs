@@ -621,7 +621,10 @@ fn finish(
         }
     }
     match worst_group {
-        None if n > 1 => guarantees.push(format!("No group of members would save more on its own than this split gives it (checked for {}).", family_words(n))),
+        None if n > 1 => guarantees.push(format!(
+            "No group of members would save more by pooling only among themselves (their own stops of the same routes) than this split gives the group together (checked for {}).",
+            family_words(n)
+        )),
         None => {}
         Some((s, own, given)) => guarantees.push(format!(
             "{} {} save {} on {} own but {} {} under the {label} split.",

@@ -472,6 +472,16 @@ pub fn economics(snap: &PlanSnapshot, mut plan: Plan) -> Result<PlanResult, Stri
     })
 }
 
+/// The weekday of a minute of the plan's week (minute 0 is Monday 00:00).
+fn day_name(minute: u32) -> &'static str {
+    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][(minute / 1440 % 7) as usize]
+}
+
+/// The name of a kind of truck of the plan's fleet.
+fn req_vehicle_name(snap: &PlanSnapshot, vehicle_type: usize) -> &str {
+    snap.request.fleet.get(vehicle_type).map_or("truck", |v| v.name.as_str())
+}
+
 /// The plan's routes drawn over the state outlines (the one map renderer, `web::map`).
 pub fn map_svg(snap: &PlanSnapshot, plan: &Plan) -> String {
     let routes: Vec<crate::web::map::MapRoute> = plan
@@ -479,7 +489,7 @@ pub fn map_svg(snap: &PlanSnapshot, plan: &Plan) -> String {
         .iter()
         .enumerate()
         .map(|(i, r)| crate::web::map::MapRoute {
-            label: format!("Route {}", i + 1),
+            label: format!("Route {}, {}, {}", i + 1, day_name(r.stops.first().map_or(0, |s| s.departure_minute)), req_vehicle_name(snap, r.vehicle_type)),
             colour: None,
             points: r.stops.iter().map(|s| (s.place.longitude, s.place.latitude)).collect(),
         })

@@ -35,7 +35,7 @@ use super::{context, jobs, shipments, Context};
 use crate::db::Id;
 use crate::network::bulk::{RowError, Source};
 use crate::network::form_spec::sentence;
-use crate::network::forms::{DeletePage, FieldView, OptionView};
+use crate::network::forms::{DeletePage, FieldView, FormPage, OptionView};
 use crate::network::store::forms::PartnershipRef;
 use crate::web::error::body_error;
 use crate::web::layout::{render, render_with_status};
@@ -208,24 +208,6 @@ struct BoardQuery {
 
 // ---------------------------------------------------------------------------------------------
 // Shipment forms (the network form template)
-
-#[derive(Template)]
-#[template(path = "network/form.html")]
-struct FormPage {
-    title: String,
-    illustrative: bool,
-    singular: &'static str,
-    action: String,
-    partnership: Option<PartnershipRef>,
-    version: Option<i64>,
-    conflict: Option<(String, String)>,
-    summary: Vec<(String, String)>,
-    fields: Vec<FieldView>,
-    checklist: Option<crate::network::forms::ChecklistView>,
-    submit: String,
-    cancel_url: String,
-    delete_url: Option<String>,
-}
 
 /// (name, label, hint, kind, inputmode) of each input of the shipment form.
 const SHIPMENT_FORM: &[(&str, &str, &str, &str, &str)] = &[

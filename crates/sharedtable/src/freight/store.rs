@@ -453,30 +453,26 @@ pub async fn set_progress(db: &Db, id: Id, progress: f64) -> Result<(), Error> {
 
 /// Finish a job with its result.
 pub async fn finish_plan(db: &Db, id: Id, result: &serde_json::Value) -> Result<(), Error> {
-    let mut tx = db::begin_write(db).await?;
-    let now = db::timestamp_text(&db::now());
-    sqlx::query("UPDATE freight_plans SET status = 'done', progress = 1, result = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
-        .bind(Json(result))
-        .bind(&now)
-        .bind(&now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    db::commit(tx).await?;
-    Ok(())
+    end_plan(db, id, Ok(result)).await
 }
 
 /// Fail a job, saying why.
 pub async fn fail_plan(db: &Db, id: Id, reason: &str) -> Result<(), Error> {
+    end_plan(db, id, Err(reason)).await
+}
+
+/// End a job: `done` with its result (progress 1), or `failed` with the reason; stamps
+/// `finished_at` and bumps the version, in one committed transaction.
+async fn end_plan(db: &Db, id: Id, outcome: Result<&serde_json::Value, &str>) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
     let now = db::timestamp_text(&db::now());
-    sqlx::query("UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
-        .bind(reason)
-        .bind(&now)
-        .bind(&now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let query = match outcome {
+        Ok(result) => sqlx::query("UPDATE freight_plans SET status = 'done', progress = 1, result = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+            .bind(Json(result.clone())),
+        Err(reason) => sqlx::query("UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+            .bind(reason.to_string()),
+    };
+    query.bind(&now).bind(&now).bind(id).execute(&mut *tx).await?;
     db::commit(tx).await?;
     Ok(())
 }

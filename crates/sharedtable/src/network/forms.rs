@@ -195,24 +195,25 @@ pub struct ChecklistView {
     pub error: Option<String>,
 }
 
+/// The create/edit form page of every module (`network/form.html`).
 #[derive(Template)]
 #[template(path = "network/form.html")]
-struct FormPage {
-    title: String,
+pub(crate) struct FormPage {
+    pub(crate) title: String,
     /// The record being edited is an invented example.
-    illustrative: bool,
-    singular: &'static str,
-    action: String,
-    partnership: Option<PartnershipRef>,
-    version: Option<i64>,
+    pub(crate) illustrative: bool,
+    pub(crate) singular: &'static str,
+    pub(crate) action: String,
+    pub(crate) partnership: Option<PartnershipRef>,
+    pub(crate) version: Option<i64>,
     /// Why the form could not be saved because the record changed; with the reload link.
-    conflict: Option<(String, String)>,
-    summary: Vec<(String, String)>,
-    fields: Vec<FieldView>,
-    checklist: Option<ChecklistView>,
-    submit: String,
-    cancel_url: String,
-    delete_url: Option<String>,
+    pub(crate) conflict: Option<(String, String)>,
+    pub(crate) summary: Vec<(String, String)>,
+    pub(crate) fields: Vec<FieldView>,
+    pub(crate) checklist: Option<ChecklistView>,
+    pub(crate) submit: String,
+    pub(crate) cancel_url: String,
+    pub(crate) delete_url: Option<String>,
 }
 
 /// The "delete this record?" page of every module (`network/delete.html`).

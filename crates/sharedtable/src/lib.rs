@@ -2,6 +2,7 @@
 //! their partnership's shared table and a state or national network sees what partnerships
 //! achieved. `build_app` assembles the router from each module's routes.
 
+pub mod auth;
 pub mod codes;
 pub mod config;
 pub mod db;
@@ -17,18 +18,20 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use auth::access::{Routes, Rule};
+
 pub use web::AppState;
 
 /// The whole application: every module's routes, the stylesheet, body limits and headers.
 pub fn build_app(state: AppState) -> Router {
-    Router::new()
-        .merge(network::routes())
-        .merge(freight::routes())
-        .route("/static/site.css", get(site_css))
-        .route("/healthz", get(|| async { "ok" }))
+    let (router, rules) = all_routes().into_parts();
+    let table = std::sync::Arc::new(auth::access::RuleTable::new(&rules));
+    router
+        .route_layer(middleware::from_fn_with_state((state.clone(), table), auth::access::enforce))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), web::cache::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(problem_scope))
         .layer(DefaultBodyLimit::max(web::MAX_BODY_BYTES))
@@ -39,6 +42,20 @@ pub fn build_app(state: AppState) -> Router {
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
         ))
         .with_state(state)
+}
+
+/// Every route of the application with its access rule (see [`auth::access`]).
+pub fn all_routes() -> Routes {
+    network::routes()
+        .merge(freight::routes())
+        .merge(auth::pages::routes())
+        .get("/static/site.css", Rule::Public, get(site_css))
+        .get("/healthz", Rule::Public, get(|| async { "ok" }))
+}
+
+/// Every route's method, path and rule, for the route-by-role test and the threat model page.
+pub fn route_rules() -> Vec<auth::access::RouteRule> {
+    all_routes().into_parts().1
 }
 
 async fn site_css() -> Response {
@@ -118,7 +135,7 @@ pub async fn serve(state: AppState, listen: &str) -> anyhow::Result<()> {
         tracing::warn!(plans = abandoned, "freight plans left unfinished by a stopped server were marked failed");
     }
     println!("Shared Table is serving on http://{addr}/");
-    axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, build_app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 

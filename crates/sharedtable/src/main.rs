@@ -104,11 +104,59 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Accounts: make a network admin (the first one is made this way).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Personal access tokens for API clients.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Freight pooling engine tools. Needs no database: nothing is opened, created or migrated.
     Freight {
         #[command(subcommand)]
         command: FreightCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a network admin account, reading its password from standard input (one line; at
+    /// least 12 characters), so it never appears in the shell history or the process list.
+    Create {
+        /// The admin's email address (their sign-in name).
+        #[arg(long)]
+        email: String,
+        /// The name shown on pages and in the audit log; the part of the email before `@` when
+        /// not given.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (required: there is no other way to give it).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a personal access token for the account with EMAIL and print it as the last line. It is
+    /// shown only this once; the database keeps its SHA-256.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// `read` (GET only) or `write` (everything the account may do).
+        #[arg(long, value_parser = parse_scope)]
+        scope: sharedtable::auth::Scope,
+        /// What the token is for, shown on the account page.
+        #[arg(long, default_value = "made on the command line")]
+        label: String,
+    },
+}
+
+fn parse_scope(s: &str) -> Result<sharedtable::auth::Scope, String> {
+    sharedtable::auth::Scope::parse(s).ok_or_else(|| format!("'{s}' is not a scope; use read or write"))
 }
 
 #[derive(Subcommand)]
@@ -223,7 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let db = db::connect(&cli.db.database_url).await?;
     match cli.command {
-        Command::Serve { listen } => sharedtable::serve(AppState::new(db), &listen.listen).await?,
+        Command::Serve { listen } => sharedtable::serve(AppState::new(db).with_settings(listen.settings()?), &listen.listen).await?,
         Command::Migrate => say!("database {} is up to date", cli.db.database_url),
         Command::Demo { listen } => {
             if is_empty(&db).await? {
@@ -243,7 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 say!("The database already holds partnerships: nothing was loaded.");
             }
-            sharedtable::serve(AppState::new(db), &listen.listen).await?
+            sharedtable::serve(AppState::new(db).with_settings(listen.settings()?), &listen.listen).await?
         }
         Command::Import { files, kind } => {
             let sources: Vec<Source> = files.iter().map(Source::path).collect();
@@ -278,6 +326,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // Handled in `main` before connecting; kept here so the match stays exhaustive.
         Command::Freight { command } => return Ok(freight(command)),
         Command::Backup { .. } | Command::Restore { .. } => {}
+        Command::Admin { command: AdminCommand::Create { email, name, password_stdin: _ } } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| anyhow::anyhow!("reading the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            match sharedtable::auth::store::create_user(&db, &email, &name, Some(password), true).await {
+                Ok(_) => say!("Created network admin '{name}'. Sign in at /sign-in."),
+                Err(sharedtable::web::Error::Validation(errs)) => {
+                    for (field, message) in errs.iter() {
+                        eprintln!("error: {}: {message}", if field == "password" { "password (standard input)" } else { field });
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => anyhow::bail!("{e}"),
+            }
+        }
+        Command::Token { command: TokenCommand::Create { email, scope, label } } => {
+            let Some(user) = sharedtable::auth::store::user_by_email(&db, &email).await? else {
+                anyhow::bail!("no account has the email address given with --email");
+            };
+            if user.disabled {
+                anyhow::bail!("the account is disabled");
+            }
+            let (_, token) = sharedtable::auth::store::create_access_token(&db, user.id, &label, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!("A {} token for '{}'. It is shown only now: keep it secret. Send it as `Authorization: Bearer TOKEN`.", scope.as_str(), user.display_name);
+            println!("{token}");
+        }
         Command::Report { format, out, include_illustrative, base_url } => {
             let mut report = sharedtable::network::load_report(&db, include_illustrative).await?;
             if let Some(base) = &base_url {

@@ -19,10 +19,12 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+
+use crate::auth::access::{Routes, Rule};
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
@@ -41,17 +43,19 @@ use crate::network::bulk::Source;
 use crate::web::error::body_error;
 use crate::web::{AppState, Error, FieldErrors};
 
-/// The freight API routes.
-pub fn routes() -> Router<AppState> {
+/// The freight API routes, with the same access as the pages (see `freight::pages::routes`).
+pub fn routes() -> Routes {
     let base = format!("{PREFIX}/partnerships/{{id}}/freight");
-    Router::new()
-        .route(&format!("{base}/shipments"), get(list_shipments).post(create_shipment))
-        .route(&format!("{base}/shipments/{{shipment}}"), get(read_shipment).put(replace_shipment).delete(delete_shipment))
-        .route(&format!("{base}/import"), post(import))
-        .route(&format!("{base}/settings"), get(read_settings).put(replace_settings))
-        .route(&format!("{base}/plans"), get(list_plans).post(create_plan))
-        .route(&format!("{base}/plans/{{plan}}"), get(read_plan))
-        .route(&format!("{base}/plans/{{plan}}/approve"), post(approve_plan))
+    let (read, edit, convene) = (Rule::PartnershipMember, Rule::PartnershipPlanEditor, Rule::PartnershipConvener);
+    use Method as M;
+    Routes::new()
+        .add(&format!("{base}/shipments"), &[(M::GET, read), (M::POST, edit)], get(list_shipments).post(create_shipment))
+        .add(&format!("{base}/shipments/{{shipment}}"), &[(M::GET, read), (M::PUT, edit), (M::DELETE, edit)], get(read_shipment).put(replace_shipment).delete(delete_shipment))
+        .add(&format!("{base}/import"), &[(M::POST, edit)], post(import))
+        .add(&format!("{base}/settings"), &[(M::GET, read), (M::PUT, convene)], get(read_settings).put(replace_settings))
+        .add(&format!("{base}/plans"), &[(M::GET, read), (M::POST, edit)], get(list_plans).post(create_plan))
+        .get(&format!("{base}/plans/{{plan}}"), read, get(read_plan))
+        .add(&format!("{base}/plans/{{plan}}/approve"), &[(M::POST, convene)], post(approve_plan))
 }
 
 fn api_base(ctx: &Context) -> String {

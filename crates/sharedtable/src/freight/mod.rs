@@ -15,17 +15,16 @@ pub mod model;
 pub mod pages;
 pub mod store;
 
-use axum::Router;
 
 use crate::db::{Db, Id};
 use crate::network::model::{Partnership, PartnershipFields};
 use crate::network::store::forms::{member_organizations, OrgChoice};
-use crate::web::{AppState, Error};
+use crate::web::Error;
 use model::{FleetLimits, MemberChoice, Settings, Shipment};
 
 /// Every route of the freight module (pages and API).
-pub fn routes() -> Router<AppState> {
-    Router::new().merge(pages::routes()).merge(api::routes())
+pub fn routes() -> crate::auth::access::Routes {
+    pages::routes().merge(api::routes())
 }
 
 /// A partnership as the freight pages and API need it: the record, its members, its settings.

@@ -21,10 +21,10 @@ use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use crate::auth::access::{Routes, Rule};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -42,19 +42,25 @@ use crate::web::layout::{render, render_with_status};
 use crate::web::{AppState, Error, FieldErrors};
 
 /// The freight page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/partnerships/{slug}/freight", get(board))
-        .route("/partnerships/{slug}/freight/shipments/new", get(new_shipment).post(create_shipment))
-        .route("/partnerships/{slug}/freight/shipments/{id}/edit", get(edit_shipment).post(update_shipment))
-        .route("/partnerships/{slug}/freight/shipments/{id}/delete", get(confirm_delete).post(delete_shipment))
-        .route("/partnerships/{slug}/freight/import", post(import_file))
-        .route("/partnerships/{slug}/freight/settings", get(settings_form).post(save_settings))
-        .route("/partnerships/{slug}/freight/plans", post(start_plan))
-        .route("/partnerships/{slug}/freight/plans/{plan}", get(plan_page))
-        .route("/partnerships/{slug}/freight/plans/{plan}/routes.csv", get(plan_csv))
-        .route("/partnerships/{slug}/freight/plans/{plan}/plan.json", get(plan_json))
-        .route("/partnerships/{slug}/freight/plans/{plan}/approve", post(approve))
+///
+/// Access: the board, plans and settings are read by anyone with a role in the partnership;
+/// shipments and plans are changed by its conveners, champions and action team leads; the fleet
+/// and cost settings, and approving a plan (which records impact), by its conveners.
+pub fn routes() -> Routes {
+    let b = "/partnerships/{slug}/freight";
+    let (read, edit, convene) = (Rule::PartnershipMember, Rule::PartnershipPlanEditor, Rule::PartnershipConvener);
+    Routes::new()
+        .get(b, read, get(board))
+        .add(&format!("{b}/shipments/new"), &[(Method::GET, edit), (Method::POST, edit)], get(new_shipment).post(create_shipment))
+        .add(&format!("{b}/shipments/{{id}}/edit"), &[(Method::GET, edit), (Method::POST, edit)], get(edit_shipment).post(update_shipment))
+        .add(&format!("{b}/shipments/{{id}}/delete"), &[(Method::GET, edit), (Method::POST, edit)], get(confirm_delete).post(delete_shipment))
+        .add(&format!("{b}/import"), &[(Method::POST, edit)], post(import_file))
+        .add(&format!("{b}/settings"), &[(Method::GET, read), (Method::POST, convene)], get(settings_form).post(save_settings))
+        .add(&format!("{b}/plans"), &[(Method::POST, edit)], post(start_plan))
+        .get(&format!("{b}/plans/{{plan}}"), read, get(plan_page))
+        .get(&format!("{b}/plans/{{plan}}/routes.csv"), read, get(plan_csv))
+        .get(&format!("{b}/plans/{{plan}}/plan.json"), read, get(plan_json))
+        .add(&format!("{b}/plans/{{plan}}/approve"), &[(Method::POST, convene)], post(approve))
 }
 
 /// A response that must never be served from the page cache (a plan in progress).

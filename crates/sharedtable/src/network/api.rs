@@ -23,10 +23,12 @@ use std::sync::LazyLock;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+
+use crate::auth::access::{Part, Routes, Rule};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -55,10 +57,10 @@ pub const PREFIX: &str = "/api/v1";
 pub const DEFAULT_PER_PAGE: u32 = 50;
 
 /// Every API route: each kind of record, the health check and the OpenAPI document.
-pub fn routes() -> Router<AppState> {
-    let mut router = Router::new()
-        .route(&format!("{PREFIX}/openapi.json"), get(openapi_json))
-        .route(&format!("{PREFIX}/partnerships/{{id}}/health"), get(partnership_health));
+pub fn routes() -> Routes {
+    let mut router = Routes::new()
+        .get(&format!("{PREFIX}/openapi.json"), Rule::Public, get(openapi_json))
+        .get(&format!("{PREFIX}/partnerships/{{id}}/health"), Rule::Published(Part::Page), get(partnership_health));
     macro_rules! add {
         ($t:ty) => {
             router = router.merge(entity_routes::<$t>());
@@ -68,10 +70,15 @@ pub fn routes() -> Router<AppState> {
     router
 }
 
-fn entity_routes<F: Editable>() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{PREFIX}/{}", F::TABLE), get(list::<F>).post(create::<F>))
-        .route(&format!("{PREFIX}/{}/{{id}}", F::TABLE), get(read::<F>).put(replace::<F>).delete(remove::<F>))
+fn entity_routes<F: Editable>() -> Routes {
+    let t = F::TABLE;
+    Routes::new()
+        .add(&format!("{PREFIX}/{t}"), &[(Method::GET, Rule::Public), (Method::POST, Rule::RecordCreate(t))], get(list::<F>).post(create::<F>))
+        .add(
+            &format!("{PREFIX}/{t}/{{id}}"),
+            &[(Method::GET, Rule::RecordRead(t)), (Method::PUT, Rule::RecordWrite(t)), (Method::DELETE, Rule::RecordWrite(t))],
+            get(read::<F>).put(replace::<F>).delete(remove::<F>),
+        )
 }
 
 /// A record as the API returns it: metadata and fields, flat, without personal fields.

@@ -20,10 +20,10 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
+use crate::auth::access::{Routes, Rule};
 
 use super::entity::Entity;
 use super::form_spec::{clear_name, form_values, new_form_values, parse_form, sentence, Editable, FormValues, Widget};
@@ -39,8 +39,8 @@ use crate::web::{AppState, Error, FieldErrors};
 const SUBMITTED: &str = "submitted";
 
 /// Every form route, for every kind of record.
-pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
+pub fn routes() -> Routes {
+    let mut router = Routes::new();
     macro_rules! add {
         ($t:ty) => {
             router = router.merge(entity_routes::<$t>());
@@ -50,11 +50,14 @@ pub fn routes() -> Router<AppState> {
     router
 }
 
-fn entity_routes<F: FormHooks>() -> Router<AppState> {
-    Router::new()
-        .route(&format!("/{}/new", F::TABLE), get(new_form::<F>).post(create::<F>))
-        .route(&format!("/{}/{{id}}/edit", F::TABLE), get(edit_form::<F>).post(update::<F>))
-        .route(&format!("/{}/{{id}}/delete", F::TABLE), get(confirm_delete::<F>).post(delete::<F>))
+fn entity_routes<F: FormHooks>() -> Routes {
+    let t = F::TABLE;
+    let create_rule = [(Method::GET, Rule::RecordCreate(t)), (Method::POST, Rule::RecordCreate(t))];
+    let write_rule = [(Method::GET, Rule::RecordWrite(t)), (Method::POST, Rule::RecordWrite(t))];
+    Routes::new()
+        .add(&format!("/{t}/new"), &create_rule, get(new_form::<F>).post(create::<F>))
+        .add(&format!("/{t}/{{id}}/edit"), &write_rule, get(edit_form::<F>).post(update::<F>))
+        .add(&format!("/{t}/{{id}}/delete"), &write_rule, get(confirm_delete::<F>).post(delete::<F>))
 }
 
 /// A list of check boxes saved together with a record (a meeting's attendance).

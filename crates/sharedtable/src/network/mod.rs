@@ -15,16 +15,15 @@ pub mod seed;
 pub mod store;
 pub mod upload;
 
-use axum::Router;
 
 use crate::db::Db;
-use crate::web::{AppState, Error};
+use crate::web::Error;
 
 pub use pages::report_html;
 
 /// Every route of the network module (pages, forms, import and API).
-pub fn routes() -> Router<AppState> {
-    Router::new().merge(api::routes()).merge(forms::routes()).merge(pages::routes()).merge(upload::routes())
+pub fn routes() -> crate::auth::access::Routes {
+    api::routes().merge(forms::routes()).merge(pages::routes()).merge(upload::routes())
 }
 
 /// The impact report of the network as of today (UTC), illustrative records included only when

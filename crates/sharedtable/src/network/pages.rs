@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use crate::auth::access::{Part, Routes, Rule};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -27,15 +27,15 @@ use crate::web::pagination::{self, Pagination, DEFAULT_PER_PAGE};
 use crate::web::{self, layout, link, AppState, Error};
 
 /// The read-side page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(overview))
-        .route("/partnerships", get(directory))
-        .route("/partnerships.csv", get(directory_csv))
-        .route("/partnerships/{slug}", get(partnership))
-        .route("/organizations", get(organizations))
-        .route("/organizations/{id}", get(organization))
-        .route("/report", get(report_page))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Rule::Public, get(overview))
+        .get("/partnerships", Rule::Public, get(directory))
+        .get("/partnerships.csv", Rule::Public, get(directory_csv))
+        .get("/partnerships/{slug}", Rule::Published(Part::Page), get(partnership))
+        .get("/organizations", Rule::Public, get(organizations))
+        .get("/organizations/{id}", Rule::Public, get(organization))
+        .get("/report", Rule::Public, get(report_page))
 }
 
 /// Today's date in UTC, the day health checks are made.

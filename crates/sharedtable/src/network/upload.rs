@@ -21,10 +21,12 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+
+use crate::auth::access::{Routes, Rule};
 use serde_json::{json, Map, Value};
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -50,8 +52,10 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 pub const FILE_TYPES: &[(&str, &str)] = &[("text/csv", "upload.csv"), ("application/json", "upload.json"), (XLSX_TYPE, "upload.xlsx")];
 
 /// The import page and the import endpoint of the API.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/import", get(import_form).post(import_page)).route(&format!("{PREFIX}/import"), post(import_api))
+pub fn routes() -> Routes {
+    Routes::new()
+        .add("/import", &[(Method::GET, Rule::NetworkAdmin), (Method::POST, Rule::NetworkAdmin)], get(import_form).post(import_page))
+        .add(&format!("{PREFIX}/import"), &[(Method::POST, Rule::NetworkAdmin)], post(import_api))
 }
 
 // ---------------------------------------------------------------------------------------------

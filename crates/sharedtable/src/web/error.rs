@@ -32,6 +32,16 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
+    /// One problem with one field, as a validation error (422).
+    pub fn one(field: &str, message: impl Into<String>) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        e
+    }
+    /// This list as a validation error (422).
+    pub fn into_error(self) -> Error {
+        Error::Validation(self)
+    }
     /// `Ok(())` when empty, else `Err(Error::Validation(self))`.
     pub fn into_result(self) -> Result<(), Error> {
         if self.is_empty() {

@@ -19,12 +19,34 @@ pub struct AppState {
     pub db: Db,
     /// Rendered network pages, kept while the data is unchanged (see [`cache`]).
     pub cache: std::sync::Arc<cache::PageCache>,
+    /// Site settings: public address, mail (see [`Settings`]).
+    pub settings: std::sync::Arc<Settings>,
+}
+
+/// Settings of a running site, from the command line or environment.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The address people reach the site at, e.g. `https://table.example.org`, used in emailed
+    /// links; when it starts with `https://`, cookies are `Secure`. `None`: links are made from
+    /// the request's `Host`.
+    pub public_url: Option<String>,
+    /// Where invitation and password-reset emails go out; `None`: the links are written to the
+    /// server log instead, and the admin page says so.
+    pub smtp: Option<crate::auth::mail::SmtpSettings>,
+    /// Whether to take the client address from `X-Forwarded-For` (only behind a reverse proxy
+    /// that sets it), for sign-in throttling.
+    pub trust_proxy: bool,
 }
 
 impl AppState {
     /// State over a database, with an empty page cache.
     pub fn new(db: Db) -> AppState {
-        AppState { db, cache: Default::default() }
+        AppState { db, cache: Default::default(), settings: Default::default() }
+    }
+    /// The same state with these site settings.
+    pub fn with_settings(mut self, settings: Settings) -> AppState {
+        self.settings = std::sync::Arc::new(settings);
+        self
     }
 }
 

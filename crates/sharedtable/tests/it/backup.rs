@@ -44,7 +44,20 @@ async fn integrity_check(path: &Path) -> Vec<String> {
 async fn record_rows(path: &Path) -> i64 {
     let mut c = open(path).await;
     let mut n = 0i64;
-    let freight = ["freight_settings", "freight_shipments", "freight_plans", "freight_plan_observations"];
+    let freight = [
+        "freight_settings",
+        "freight_shipments",
+        "freight_plans",
+        "freight_plan_observations",
+        "users",
+        "user_roles",
+        "sessions",
+        "access_tokens",
+        "invitations",
+        "password_resets",
+        "sign_in_failures",
+        "partnership_publication",
+    ];
     for t in TABLES.iter().chain(freight.iter()) {
         let k: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}")).fetch_one(&mut c).await.unwrap();
         n += k;

@@ -97,8 +97,16 @@ async fn overview_directory_and_create_partnership_in_chromium() {
         seen.push(format!("rows: {}", rows.len()));
         seen.push(c.find(Locator::Css("table.directory tbody")).await?.text().await?);
 
-        // 3. Create a partnership through the form.
+        // 3. Create a partnership through the form: an anonymous visitor is sent to sign in first,
+        // and comes back to the form (which then carries the session's CSRF token).
         c.goto(&app.url("/partnerships/new")).await?;
+        wait_for_url(&c, "/sign-in?next=%2Fpartnerships%2Fnew").await?;
+        let form = c.form(Locator::Css("form.edit")).await?;
+        form.set_by_name("email", "admin@example.org").await?;
+        form.set_by_name("password", "admin password 123").await?;
+        form.submit().await?;
+        wait_for_url(&c, "/partnerships/new").await?;
+        seen.push(c.find(Locator::Css("nav.account")).await?.text().await?);
         let form = c.form(Locator::Css("form.edit")).await?;
         form.set_by_name("name", "Browser Test Aerospace Partnership").await?;
         form.set_by_name("sector_label", "Aerospace").await?;
@@ -126,10 +134,12 @@ async fn overview_directory_and_create_partnership_in_chromium() {
     assert_eq!(seen[4], "rows: 8", "Oregon has the eight Lane County partnerships");
     assert!(seen[5].contains("Lane County Technology Collaborative"));
     assert!(!seen[5].contains("Kingman"));
-    assert!(seen[6].ends_with("/partnerships/browser-test-aerospace-partnership"), "after create: {}", seen[6]);
-    assert_eq!(seen[7], "Browser Test Aerospace Partnership");
-    assert!(seen[8].contains("Sedgwick"), "county names shown: {}", seen[8]);
-    assert!(seen[8].contains("Aerospace Product and Parts Manufacturing"), "NAICS title shown");
+    assert!(seen[6].starts_with("Test Admin"), "signed in: {}", seen[6]);
+    assert!(seen[6].contains("Sign out"), "signed in: {}", seen[6]);
+    assert!(seen[7].ends_with("/partnerships/browser-test-aerospace-partnership"), "after create: {}", seen[7]);
+    assert_eq!(seen[8], "Browser Test Aerospace Partnership");
+    assert!(seen[9].contains("Sedgwick"), "county names shown: {}", seen[9]);
+    assert!(seen[9].contains("Aerospace Product and Parts Manufacturing"), "NAICS title shown");
 }
 
 /// Wait (up to 15 s) until the browser's address contains `part`, so the next read sees the page a

@@ -4,7 +4,7 @@
 use crate::support;
 
 async fn overview(app: &support::TestApp) -> (reqwest::StatusCode, Option<String>, String) {
-    let r = app.client.get(app.url("/")).send().await.unwrap();
+    let r = app.anon.get(app.url("/")).send().await.unwrap();
     let status = r.status();
     let etag = r.headers().get("etag").map(|v| v.to_str().unwrap().to_string());
     (status, etag, r.text().await.unwrap())
@@ -21,7 +21,7 @@ async fn pages_are_served_from_cache_until_any_write_commits() {
     assert!(etag.starts_with("W/\"g"), "{etag}");
 
     // Same generation: the browser's copy is still good.
-    let r = app.client.get(app.url("/")).header("if-none-match", &etag).send().await.unwrap();
+    let r = app.anon.get(app.url("/")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 304);
 
     // A write through the API is seen at once.
@@ -35,7 +35,7 @@ async fn pages_are_served_from_cache_until_any_write_commits() {
     let (_, etag2, body) = overview(&app).await;
     assert!(body.contains(r#"<span class="figure">48</span> partnerships"#));
     assert_ne!(etag2.as_deref(), Some(etag.as_str()));
-    let r = app.client.get(app.url("/")).header("if-none-match", &etag).send().await.unwrap();
+    let r = app.anon.get(app.url("/")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 200, "a stale ETag gets the new page");
 
     // A write by another connection pool (as a CLI import in another process would) is seen too.
@@ -52,7 +52,7 @@ async fn pages_are_served_from_cache_until_any_write_commits() {
     assert!(body.contains(r#"<span class="figure">47</span> partnerships"#));
 
     // Signed-in-looking requests (cookies) are never answered from the cache.
-    let r = app.client.get(app.url("/")).header("cookie", "session=x").header("if-none-match", etag2.unwrap()).send().await.unwrap();
+    let r = app.anon.get(app.url("/")).header("cookie", "session=x").header("if-none-match", etag2.unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("etag").is_none());
 }

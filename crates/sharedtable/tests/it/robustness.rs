@@ -353,6 +353,7 @@ async fn killing_the_server_during_an_upload_import_leaves_no_row() {
     write_large_csv(&csv);
     let body = std::fs::read(&csv).unwrap();
     assert!(body.len() < 10 << 20, "{} bytes: over the upload limit", body.len());
+    let token = admin_token(&format!("sqlite://{}", path.display()));
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
         .env_remove("DATABASE_URL")
         .args(["--database-url", &format!("sqlite://{}", path.display()), "serve", "--listen", "127.0.0.1:0"])
@@ -371,6 +372,7 @@ async fn killing_the_server_during_an_upload_import_leaves_no_row() {
     let upload = tokio::spawn(async move {
         reqwest::Client::new()
             .post(format!("{base}/api/v1/import?kind=organizations"))
+            .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "text/csv")
             .body(body)
             .send()
@@ -412,4 +414,33 @@ fn workbooks_that_made_the_importer_panic_are_reported() {
         let found = problems_of(&dir.join(name));
         assert!(found.contains(&"book.xlsx: sheet 'Sheet1' cannot be read: the workbook is malformed: the XLSX reader failed on it".to_string()), "{name}: {found:?}");
     }
+}
+
+/// Make a network admin and a write token through the command line (`admin create`, `token
+/// create`), as a newcomer would; returns the token (the last line `token create` prints).
+pub fn admin_token(db_url: &str) -> String {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_sharedtable");
+    let mut admin = std::process::Command::new(bin)
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", db_url, "admin", "create", "--email", "Admin@Example.org", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    admin.stdin.take().unwrap().write_all(b"a long admin password\n").unwrap();
+    let out = admin.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Created network admin 'Admin'. Sign in at /sign-in.\n");
+    let out = std::process::Command::new(bin)
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", db_url, "token", "create", "--email", "admin@example.org", "--scope", "write"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.lines().last().unwrap().to_string();
+    assert!(token.starts_with("st_pat_") && token.len() == 50, "{token}");
+    token
 }

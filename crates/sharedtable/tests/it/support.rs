@@ -11,7 +11,12 @@ pub struct TestApp {
     pub db: Db,
     pub db_url: String,
     pub dir: tempfile::TempDir,
+    /// A client acting as a network admin (a write-scope personal access token).
     pub client: reqwest::Client,
+    /// A client with no credentials: an anonymous visitor.
+    pub anon: reqwest::Client,
+    /// The admin's bearer token.
+    pub admin_token: String,
 }
 
 impl TestApp {
@@ -32,8 +37,18 @@ pub async fn spawn() -> TestApp {
     tokio::spawn(async move {
         axum::serve(listener, app).await.ok();
     });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base: format!("http://{addr}"), db, db_url, dir, client }
+    let admin = sharedtable::auth::store::create_user(&db, "admin@example.org", "Test Admin", Some("admin password 123"), true).await.expect("admin");
+    let (_, admin_token) = sharedtable::auth::store::create_access_token(&db, admin, "tests", sharedtable::auth::Scope::Write).await.expect("token");
+    let client = client_with_token(&admin_token);
+    let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base: format!("http://{addr}"), db, db_url, dir, client, anon, admin_token }
+}
+
+/// A client that sends `Authorization: Bearer TOKEN` and does not follow redirects.
+pub fn client_with_token(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
 }
 
 /// Load the bundled real network (47 partnerships, 24 wins) into the app's database, without the

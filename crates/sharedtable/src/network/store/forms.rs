@@ -22,7 +22,9 @@ pub struct PartnershipRef {
 }
 
 /// For a table whose rows reach their partnership through a parent row: (column, parent table).
-fn parent_of(table: &str) -> Option<(&'static str, &'static str)> {
+/// The column and table of a record's parent, for kinds of records whose partnership is their
+/// parent's (`meeting_attendance` -> (`meeting_id`, `meetings`), ...).
+pub fn parent_of(table: &str) -> Option<(&'static str, &'static str)> {
     match table {
         "meeting_attendance" => Some(("meeting_id", "meetings")),
         "action_team_members" => Some(("action_team_id", "action_teams")),

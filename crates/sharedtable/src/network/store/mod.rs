@@ -42,6 +42,9 @@ impl PageRequest {
 pub struct ListFilter {
     pub equals: Vec<(&'static str, String)>,
     pub search: Option<String>,
+    /// An SQL condition over the table aliased `t` and the one value it binds, keeping only the
+    /// rows the viewer may see (`auth::access::Visibility::sql_condition`).
+    pub visible: Option<(String, String)>,
 }
 
 fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
@@ -93,6 +96,10 @@ fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) 
         clauses.push(format!("instr(lower({col}), lower(?)) > 0"));
         args.add(q.clone()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     }
+    if let Some((condition, value)) = &filter.visible {
+        clauses.push(condition.clone());
+        args.add(value.clone()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    }
     Ok(if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) })
 }
 
@@ -100,12 +107,12 @@ fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) 
 pub async fn list<F: Entity>(db: &Db, filter: &ListFilter, page: PageRequest) -> Result<(Vec<Record<F>>, i64), Error> {
     let mut args = SqliteArguments::default();
     let wc = where_clause::<F>(filter, &mut args)?;
-    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM {}{wc}", F::TABLE), args).fetch_one(db).await?;
+    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM {} t{wc}", F::TABLE), args).fetch_one(db).await?;
     let mut args = SqliteArguments::default();
     let wc = where_clause::<F>(filter, &mut args)?;
     args.add(page.per_page as i64).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     args.add(page.offset()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
-    let sql = format!("{}{wc} ORDER BY {} LIMIT ? OFFSET ?", select_sql::<F>(), F::ORDER);
+    let sql = format!("{} t{wc} ORDER BY {} LIMIT ? OFFSET ?", select_sql::<F>(), F::ORDER);
     let rows = sqlx::query_as_with::<_, Record<F>, _>(&sql, args).fetch_all(db).await?;
     Ok((rows, total))
 }

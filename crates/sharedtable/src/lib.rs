@@ -49,6 +49,7 @@ pub fn all_routes() -> Routes {
     network::routes()
         .merge(freight::routes())
         .merge(auth::pages::routes())
+        .merge(auth::threat_model::routes())
         .get("/static/site.css", Rule::Public, get(site_css))
         .get("/healthz", Rule::Public, get(|| async { "ok" }))
 }

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod pages;
 pub mod secret;
 pub mod store;
+pub mod threat_model;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -65,7 +65,7 @@ fn expected(method: &Method, path: &str, published: bool) -> Option<&'static [Wh
     let get = *method == Method::GET;
     let fixed = match (method.as_str(), path) {
         ("GET", "/" | "/partnerships" | "/partnerships.csv" | "/organizations" | "/organizations/{id}" | "/report") => Some(ALL),
-        ("GET", "/static/site.css" | "/healthz" | "/api/v1/openapi.json" | "/sign-in") => Some(ALL),
+        ("GET", "/static/site.css" | "/healthz" | "/api/v1/openapi.json" | "/sign-in" | "/security") => Some(ALL),
         ("POST", "/sign-in" | "/sign-out") => Some(ALL),
         ("GET", "/partnerships/{slug}" | "/api/v1/partnerships/{id}/health") => Some(a_read),
         ("GET" | "POST", "/import") | ("POST", "/api/v1/import") => Some(ADMIN),

@@ -274,3 +274,35 @@ async fn every_route_answers_every_role_as_the_table_says() {
     let wins: i64 = sqlx::query_scalar("SELECT count(*) FROM wins WHERE partnership_id = ?").bind(w.a.0).fetch_one(&w.app.db).await.unwrap();
     assert_eq!(wins, 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_offer_only_the_viewers_own_partnerships_and_lists_leave_out_what_is_not_published() {
+    let w = world().await;
+    let name = "Example Valley Advanced Manufacturing Partnership";
+    let form = |who: Who| {
+        let c = w.clients[&who].clone();
+        let url = w.app.url("/meetings/new");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(form(Convener).await.contains(name));
+    let outsider = form(Outsider).await;
+    assert!(!outsider.contains(name), "an outsider's form names A");
+    assert!(outsider.contains("Lane County Healthcare Partnership"), "the outsider's own partnership is offered");
+    // A unpublished: gone from the directory, the API list and the report for outsiders and
+    // visitors; still there for its member.
+    store::set_publication(&w.app.db, w.a.0, Publication { page: false, impact: false, wins: false }).await.unwrap();
+    for (who, sees) in [(Anon, false), (Outsider, false), (Member, true), (Admin, true)] {
+        let c = &w.clients[&who];
+        let dir = c.get(w.app.url("/partnerships?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(dir.contains(name), sees, "directory as {who:?}");
+        let api: serde_json::Value = c.get(w.app.url("/api/v1/wins?per_page=100")).send().await.unwrap().json().await.unwrap();
+        let a_wins = api["items"].as_array().unwrap().iter().filter(|x| x["partnership_id"] == w.a.0.to_string()).count();
+        assert_eq!(a_wins, if sees { 5 } else { 0 }, "API wins of A as {who:?}");
+        let people: serde_json::Value = c.get(w.app.url("/api/v1/people?per_page=100")).send().await.unwrap().json().await.unwrap();
+        let n = people["items"].as_array().unwrap().len();
+        assert_eq!(n > 0, sees, "contact people as {who:?}: {n}");
+        assert!(people["items"].as_array().unwrap().iter().all(|p| p.get("email").is_none() && p.get("phone").is_none()));
+        let report = c.get(w.app.url("/report?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(report.contains(name), sees, "report as {who:?}");
+    }
+}

@@ -84,24 +84,42 @@ fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
 
 /// The records of `table` a select offers, as (id, label). With `partnership`, only that
 /// partnership's records (partnerships and organizations are never narrowed); without it,
-/// every record, its label led by its partnership's name.
+/// every record, its label led by its partnership's name. A viewer who is not a network admin is
+/// offered only partnerships they have a role in and those partnerships' records (forms add
+/// records to one's own partnerships), so a select never names what they may not see.
 pub async fn choices(db: &Db, table: &str, partnership: Option<Id>) -> Result<Vec<(Id, String)>, Error> {
     let (label, order) = label_sql(table).ok_or_else(|| Error::Internal(anyhow::anyhow!("no choices for table {table}")))?;
     let (join, pcol) = match parent_of(table) {
         Some((column, parent)) => (format!(" JOIN {parent} x ON x.id = t.{column}"), Some("x.partnership_id")),
+        None if table == "partnerships" => (String::new(), Some("t.id")),
         None if has_partnership_column(table) => (String::new(), Some("t.partnership_id")),
         None => (String::new(), None),
     };
+    let viewer = crate::auth::viewer();
+    let mine: Option<String> = (!viewer.is_network_admin()).then(|| {
+        let ids: Vec<String> = viewer.account.as_ref().map(|a| a.roles.keys().map(|i| i.to_string()).collect()).unwrap_or_default();
+        serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
+    });
+    let scope = |pcol: &str| if mine.is_some() { format!(" AND {pcol} IN (SELECT value FROM json_each(?))") } else { String::new() };
     let sql = match (pcol, partnership) {
-        (Some(pcol), Some(_)) => format!("SELECT t.id, {label} FROM {table} t{join} WHERE {pcol} = ? ORDER BY {order}, t.id"),
-        (Some(pcol), None) => format!(
-            "SELECT t.id, p.name || ' · ' || {label} FROM {table} t{join} JOIN partnerships p ON p.id = {pcol} ORDER BY p.name COLLATE NOCASE, {order}, t.id"
+        (Some(pcol), Some(_)) if table != "partnerships" => {
+            format!("SELECT t.id, {label} FROM {table} t{join} WHERE {pcol} = ?{} ORDER BY {order}, t.id", scope(pcol))
+        }
+        (Some("t.id"), _) => format!("SELECT t.id, {label} FROM {table} t WHERE 1 = 1{} ORDER BY {order}, t.id", scope("t.id")),
+        (Some(pcol), _) => format!(
+            "SELECT t.id, p.name || ' · ' || {label} FROM {table} t{join} JOIN partnerships p ON p.id = {pcol} WHERE 1 = 1{} ORDER BY p.name COLLATE NOCASE, {order}, t.id",
+            scope(pcol)
         ),
         (None, _) => format!("SELECT t.id, {label} FROM {table} t ORDER BY {order}, t.id"),
     };
     let mut q = sqlx::query_as::<_, (Id, String)>(&sql);
-    if let (Some(_), Some(p)) = (pcol, partnership) {
-        q = q.bind(p);
+    if let (Some(pcol), Some(p)) = (pcol, partnership) {
+        if pcol != "t.id" {
+            q = q.bind(p);
+        }
+    }
+    if let (Some(_), Some(m)) = (pcol, mine) {
+        q = q.bind(m);
     }
     Ok(q.fetch_all(db).await?)
 }

@@ -2,6 +2,7 @@
 //! their partnership's shared table and a state or national network sees what partnerships
 //! achieved. `build_app` assembles the router from each module's routes.
 
+pub mod audit;
 pub mod codes;
 pub mod config;
 pub mod db;
@@ -24,6 +25,7 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(network::routes())
         .merge(freight::routes())
+        .merge(audit::routes())
         .route("/static/site.css", get(site_css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
@@ -95,10 +97,11 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
 }
 
 /// The whole OpenAPI 3.1 document of API v1: the network module's records, import and health
-/// check, and the freight module's paths.
+/// check, the freight module's paths and the audit log.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = network::api::openapi();
     freight::api::document(&mut doc);
+    audit::document(&mut doc);
     doc
 }
 

@@ -118,6 +118,9 @@ async fn create_update_and_delete_through_the_api_record_before_and_after() {
     let actions: Vec<&str> = meetings.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["create", "update", "delete"]);
     assert!(meetings.iter().all(|r| r.entity_id.as_deref() == Some(mid) && r.partnership_id.as_deref() == Some(pid.as_str())));
+    // Each entry has its own UUIDv7 id, in the order the changes were made.
+    let ids: Vec<uuid::Uuid> = meetings.iter().map(|r| r.id.parse().unwrap()).collect();
+    assert!(ids.iter().all(|i| i.get_version_num() == 7) && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     let (c, u, d) = (&meetings[0], &meetings[1], &meetings[2]);
     assert_eq!(c.before, Value::Null);
     assert_eq!(c.after, json!({"partnership_id": pid, "held_on": "2024-05-01", "kind": "launch", "title": "Launch", "notes": null}));

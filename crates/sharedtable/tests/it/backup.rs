@@ -40,12 +40,12 @@ async fn integrity_check(path: &Path) -> Vec<String> {
     r
 }
 
-/// Rows of every record table (network tables and freight tables).
+/// Rows of every record table (network tables, freight tables and the audit log).
 async fn record_rows(path: &Path) -> i64 {
     let mut c = open(path).await;
     let mut n = 0i64;
-    let freight = ["freight_settings", "freight_shipments", "freight_plans", "freight_plan_observations"];
-    for t in TABLES.iter().chain(freight.iter()) {
+    let others = ["freight_settings", "freight_shipments", "freight_plans", "freight_plan_observations", "audit_log"];
+    for t in TABLES.iter().chain(others.iter()) {
         let k: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}")).fetch_one(&mut c).await.unwrap();
         n += k;
     }

@@ -123,10 +123,13 @@ struct Run {
     /// Rows of one table checked and waiting to be written together.
     batch: Vec<Pending>,
     refs: RefCache,
-    /// For the audit log: per partnership the rows belong to (`None`: of no partnership), the
-    /// sources they came from and the rows written per table.
-    owners: BTreeMap<Option<Id>, (BTreeSet<usize>, BTreeMap<&'static str, usize>)>,
+    /// For the audit log: what was written per partnership the rows belong to.
+    owners: Owners,
 }
+
+/// Per partnership the rows belong to (`None`: of no partnership), the sources (by index) they
+/// came from and the rows written per table.
+type Owners = BTreeMap<Option<Id>, (BTreeSet<usize>, BTreeMap<&'static str, usize>)>;
 
 impl Run {
     fn count(&mut self, source: usize, table: &'static str, owner: Option<Id>) {
@@ -246,7 +249,7 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
 async fn record_import(
     conn: &mut SqliteConnection,
     sources: &[Source],
-    owners: &BTreeMap<Option<Id>, (BTreeSet<usize>, BTreeMap<&'static str, usize>)>,
+    owners: &Owners,
 ) -> Result<(), Error> {
     let import_id = Id::new();
     for (owner, (from, rows)) in owners {

@@ -421,10 +421,23 @@ pub async fn is_empty(db: &Db) -> Result<bool, Error> {
     Ok(n == 0)
 }
 
-/// Delete every row of every network table (used before a full import into the same database).
+/// Delete every row of every network table (used before a full import into the same database),
+/// with one audit entry per table that had rows (how many; not the rows themselves).
 pub async fn clear_all(conn: &mut SqliteConnection) -> Result<(), Error> {
     for t in super::entity::TABLES.iter().rev() {
-        sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *conn).await?;
+        let n = sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *conn).await?.rows_affected();
+        if n > 0 {
+            let change = audit::Change {
+                action: Action::Delete,
+                table: t.to_string(),
+                entity_id: None,
+                partnership_id: None,
+                before: Some(serde_json::json!({"rows": n})),
+                after: None,
+                summary: format!("Deleted every row of {} ({n} rows)", t.replace('_', " ")),
+            };
+            audit::record(conn, change).await?;
+        }
     }
     Ok(())
 }
@@ -482,5 +495,19 @@ mod tests {
         }
         delete::<PartnershipFields>(&db, p.id(), Some(2)).await.unwrap();
         assert!(matches!(get::<PartnershipFields>(&db, p.id()).await, Err(Error::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn clearing_every_table_is_logged_by_table() {
+        let db = db::connect("sqlite::memory:").await.unwrap();
+        create(&db, fields("Alpha Makers")).await.unwrap();
+        create(&db, fields("Beta Makers")).await.unwrap();
+        let mut tx = db::begin_write(&db).await.unwrap();
+        clear_all(&mut tx).await.unwrap();
+        db::commit(tx).await.unwrap();
+        let rows: Vec<(String, String, Option<String>, String)> =
+            sqlx::query_as("SELECT action, entity_table, before_json, summary FROM audit_log ORDER BY at, id").fetch_all(&db).await.unwrap();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(rows[2], ("delete".into(), "partnerships".into(), Some(r#"{"rows":2}"#.into()), "Deleted every row of partnerships (2 rows)".into()));
     }
 }

@@ -355,11 +355,7 @@ pub async fn record_partnership(db: &Db, table: &str, id: Id) -> Result<Option<I
 /// Who created a record, from the audit log (`None` when it came from an import or before
 /// accounts existed).
 pub async fn creator_of(db: &Db, table: &str, id: Id) -> Result<Option<Id>, Error> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").fetch_optional(db).await.unwrap_or(None);
-    if exists.is_none() {
-        return Ok(None);
-    }
-    let row: Option<Option<Id>> = sqlx::query_scalar("SELECT actor_user_id FROM audit_log WHERE entity_table = ? AND entity_id = ? AND action = 'create' ORDER BY at LIMIT 1")
+    let row: Option<Option<Id>> = sqlx::query_scalar("SELECT actor_user_id FROM audit_log WHERE entity_table = ? AND entity_id = ? AND action = 'create' ORDER BY at, id LIMIT 1")
         .bind(table)
         .bind(id.to_string())
         .fetch_optional(db)

@@ -109,7 +109,7 @@ fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<Id, Error> {
 }
 
 /// The query string as (name, value) pairs; a name given twice is an error.
-pub(super) fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
+pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|e| Error::BadRequest(format!("the query string cannot be read: {e}")))?;
     let mut errs = FieldErrors::default();

@@ -68,7 +68,8 @@ fn expected(method: &Method, path: &str, published: bool) -> Option<&'static [Wh
         ("GET", "/static/site.css" | "/healthz" | "/api/v1/openapi.json" | "/sign-in" | "/security") => Some(ALL),
         ("POST", "/sign-in" | "/sign-out") => Some(ALL),
         ("GET", "/partnerships/{slug}" | "/api/v1/partnerships/{id}/health") => Some(a_read),
-        ("GET" | "POST", "/import") | ("POST", "/api/v1/import") => Some(ADMIN),
+        ("GET" | "POST", "/import") | ("POST", "/api/v1/import") | ("GET", "/audit") => Some(ADMIN),
+        ("GET", "/partnerships/{slug}/audit" | "/api/v1/partnerships/{id}/audit") => Some(A_CONVENE),
         _ => None,
     };
     if fixed.is_some() {
@@ -305,4 +306,29 @@ async fn forms_offer_only_the_viewers_own_partnerships_and_lists_leave_out_what_
         let report = c.get(w.app.url("/report?include_illustrative=1")).send().await.unwrap().text().await.unwrap();
         assert_eq!(report.contains(name), sees, "report as {who:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_edit_what_they_created_and_nothing_else() {
+    let w = world().await;
+    let meeting = serde_json::json!({"partnership_id": w.a.0, "held_on": "2026-11-02", "kind": "action_team", "title": "Member's meeting"});
+    let resp = w.clients[&Member].post(w.app.url("/api/v1/meetings")).json(&meeting).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let url = w.app.url(resp.headers()[LOCATION].to_str().unwrap());
+    let renamed = serde_json::json!({"partnership_id": w.a.0, "held_on": "2026-11-02", "kind": "action_team", "title": "Member's meeting, renamed"});
+    // Another member and an outsider may not change it; its author and a champion may.
+    for (who, status) in [(Support, StatusCode::FORBIDDEN), (Outsider, StatusCode::FORBIDDEN), (Member, StatusCode::OK), (Champion, StatusCode::OK)] {
+        let version: serde_json::Value = w.clients[&Admin].get(&url).send().await.unwrap().json().await.unwrap();
+        let resp = w.clients[&who].put(&url).header(IF_MATCH, format!("\"{}\"", version["version"])).json(&renamed).send().await.unwrap();
+        assert_eq!(resp.status(), status, "{who:?}: {}", resp.text().await.unwrap());
+    }
+    // A member may not change a record of A that someone else made, nor create one in another partnership.
+    let other = w.records["meetings"];
+    let resp = w.clients[&Member].put(w.app.url(&format!("/api/v1/meetings/{other}"))).header(IF_MATCH, "\"1\"").json(&renamed).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let in_c = serde_json::json!({"partnership_id": w.k.0.to_string().replace(&w.k.0.to_string(), &sqlx::query_scalar::<_, String>("SELECT id FROM partnerships WHERE slug = 'lane-county-healthcare-partnership'").fetch_one(&w.app.db).await.unwrap()), "held_on": "2026-11-02", "kind": "action_team", "title": "Not mine"});
+    let resp = w.clients[&Member].post(w.app.url("/api/v1/meetings")).json(&in_c).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let p = resp.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(p["detail"], "you have no role in the partnership this meeting would belong to");
 }

@@ -14,3 +14,4 @@ mod freight_cli;
 mod backup;
 mod robustness;
 mod access;
+mod audit;

@@ -5,7 +5,7 @@
 
 use sqlx::Row;
 
-use super::{insert_in, update_in};
+use super::{delete_in, insert_in, update_in};
 use crate::db::{self, Db, Id};
 use crate::network::entity::{table_info, table_infos};
 use crate::network::model::{
@@ -57,6 +57,22 @@ pub async fn partnership_of(db: &Db, table: &str, id: Id) -> Result<Option<Partn
         Some(r) => Some(PartnershipRef { id: r.try_get(0)?, slug: r.try_get(1)?, name: r.try_get(2)? }),
         None => None,
     })
+}
+
+/// Where record `id` of the network table `table` is shown, when it exists: a partnership's or an
+/// organization's page, the edit form of any other record. `None` for a record that no longer
+/// exists and for a table that is not the network's.
+pub async fn record_href(db: &Db, table: &str, id: Id) -> Result<Option<String>, Error> {
+    let Some(info) = table_info(table) else { return Ok(None) };
+    if info.table == "partnerships" {
+        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE id = ?").bind(id).fetch_optional(db).await?;
+        return Ok(slug.map(|s| format!("/partnerships/{s}")));
+    }
+    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {} WHERE id = ?", info.table)).bind(id).fetch_optional(db).await?;
+    Ok(found.map(|_| match info.table {
+        "organizations" => format!("/organizations/{id}"),
+        t => format!("/{t}/{id}/edit"),
+    }))
 }
 
 /// How a select shows each kind of record that other records refer to, and the order.
@@ -174,9 +190,10 @@ pub async fn save_meeting(db: &Db, id: Option<Id>, if_version: Option<i64>, fiel
         }
     };
     let meeting = record.id();
-    let current: Vec<Id> = sqlx::query_scalar("SELECT organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
-    for org in current.iter().filter(|o| !attending.contains(o)) {
-        sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = ? AND organization_id = ?").bind(meeting).bind(org).execute(&mut *tx).await?;
+    let rows: Vec<(Id, Id)> = sqlx::query_as("SELECT id, organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
+    let current: Vec<Id> = rows.iter().map(|(_, org)| *org).collect();
+    for (row, _) in rows.iter().filter(|(_, org)| !attending.contains(org)) {
+        delete_in::<AttendanceFields>(&mut tx, *row, None).await?;
     }
     let mut added = Vec::new();
     for org in attending.iter().filter(|o| !current.contains(o)) {

@@ -112,10 +112,11 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
 }
 
 /// The whole OpenAPI 3.1 document of API v1: the network module's records, import and health
-/// check, and the freight module's paths.
+/// check, the freight module's paths, and `/me` with the `bearerAuth` security scheme.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = network::api::openapi();
     freight::api::document(&mut doc);
+    auth::api::document(&mut doc);
     doc
 }
 

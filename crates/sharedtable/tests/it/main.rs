@@ -13,3 +13,4 @@ mod freight;
 mod freight_cli;
 mod backup;
 mod robustness;
+mod accounts;

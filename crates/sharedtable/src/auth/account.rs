@@ -110,7 +110,7 @@ async fn render_account(state: &AppState, status: StatusCode, shown: Shown) -> R
             roles.push(RoleLink { href: format!("/partnerships/{}", p.slug), people_href: format!("/partnerships/{}/people", p.slug), partnership: p.name, role: role.label() });
         }
     }
-    roles.sort_by(|a, b| a.partnership.to_lowercase().cmp(&b.partnership.to_lowercase()));
+    roles.sort_by_key(|r| r.partnership.to_lowercase());
     let tokens = store::access_tokens(&state.db, acc.user_id).await?.into_iter().map(TokenRow::from).collect();
     let page = AccountPage {
         name: user.display_name,

@@ -111,7 +111,7 @@ async fn render_admin(state: &AppState, status: StatusCode, shown: Shown) -> Res
         .into_iter()
         .map(|u| {
             let mut r = roles.remove(&u.id).unwrap_or_default();
-            r.sort_by(|a, b| a.partnership.to_lowercase().cmp(&b.partnership.to_lowercase()));
+            r.sort_by_key(|c| c.partnership.to_lowercase());
             UserRow { is_me: Some(u.id) == me, id: u.id, name: u.display_name, email: u.email, admin: u.network_admin, disabled: u.disabled, has_password: u.has_password, since: when(&u.created_at), roles: r }
         })
         .collect();

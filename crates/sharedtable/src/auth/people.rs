@@ -255,9 +255,11 @@ async fn publication_form(State(state): State<AppState>, Path(slug): Path<String
     Ok(render_with_status(StatusCode::OK, &PublicationPage { p, publication, notice }))
 }
 
-/// The publication form as sent: an unticked box sends nothing.
+/// The publication form as sent: an unticked box sends nothing, so the form also carries a
+/// hidden `submitted`; a body without it is not this form (nothing is saved).
 #[derive(Deserialize)]
 struct PublicationForm {
+    submitted: Option<String>,
     page: Option<String>,
     impact: Option<String>,
     wins: Option<String>,
@@ -269,6 +271,9 @@ fn ticked(v: &Option<String>) -> bool {
 
 async fn save_publication(State(state): State<AppState>, Path(slug): Path<String>, body: Bytes) -> Result<Response, Error> {
     let form: PublicationForm = read_form("the publication form", &body)?;
+    if form.submitted.is_none() {
+        return Err(Error::BadRequest("the publication form was not sent whole (its field `submitted` is missing): nothing was saved; reload the page and save again".into()));
+    }
     let p = partnership(&state, &slug).await?;
     let choice = Publication { page: ticked(&form.page), impact: ticked(&form.impact), wins: ticked(&form.wins) };
     store::set_publication(&state.db, p.id, choice).await?;

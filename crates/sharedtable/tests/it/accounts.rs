@@ -284,7 +284,12 @@ async fn a_newcomer_is_invited_accepts_and_sees_what_their_role_allows() {
     assert_eq!(resp.status(), StatusCode::OK);
     let html = text(resp).await;
     assert!(html.contains(r#"name="page" value="1" checked"#) && html.contains("Contact details (people's email addresses and phone numbers) are never public"), "{html}");
-    let resp = post_form(&app, &convener, &format!("/partnerships/{a}/publication"), &format!("/partnerships/{a}/publication"), &[("impact", "1"), ("wins", "1")]).await;
+    // A body that is not the whole form saves nothing.
+    let resp = post_form(&app, &convener, &format!("/partnerships/{a}/publication"), &format!("/partnerships/{a}/publication"), &[("wins", "1")]).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM partnership_publication").fetch_one(&app.db).await.unwrap();
+    assert_eq!(rows, 0);
+    let resp = post_form(&app, &convener, &format!("/partnerships/{a}/publication"), &format!("/partnerships/{a}/publication"), &[("submitted", "1"), ("impact", "1"), ("wins", "1")]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let row: (bool, bool, bool) = sqlx::query_as("SELECT page, impact, wins FROM partnership_publication").fetch_one(&app.db).await.unwrap();
     assert_eq!(row, (false, true, true));

@@ -12,9 +12,15 @@
 //! [`SESSION_MAX_HOURS`] after sign-in, whichever comes first.
 
 pub mod access;
+pub mod account;
+pub mod admin;
+pub mod api;
 pub mod csrf;
+pub mod invitations;
 pub mod mail;
 pub mod pages;
+pub mod people;
+pub mod reset;
 pub mod secret;
 pub mod store;
 pub mod threat_model;

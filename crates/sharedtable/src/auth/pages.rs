@@ -1,4 +1,7 @@
-//! The account pages: sign-in and sign-out (and, through `routes`, every other account route).
+//! The account pages: sign-in and sign-out here; through [`routes`], every other account route
+//! (the account page and tokens in `account.rs`, people, invitations and publication in
+//! `people.rs` and `invitations.rs`, the admin page in `admin.rs`, password resets in `reset.rs`,
+//! `/api/v1/me` in `api.rs`). The helpers every account form shares live here too.
 
 use std::net::SocketAddr;
 
@@ -13,13 +16,89 @@ use serde::Deserialize;
 use super::access::{Routes, Rule};
 use super::{secret, session_token, store};
 use crate::web::layout::render_with_status;
-use crate::web::{AppState, Error};
+use crate::web::{AppState, Error, FieldErrors};
 
 /// The account routes and their access rules.
 pub fn routes() -> Routes {
     Routes::new()
         .add("/sign-in", &[(Method::GET, Rule::Public), (Method::POST, Rule::Public)], get(sign_in_form).post(sign_in))
         .add("/sign-out", &[(Method::POST, Rule::Public)], post(sign_out))
+        .merge(super::account::routes())
+        .merge(super::people::routes())
+        .merge(super::invitations::routes())
+        .merge(super::admin::routes())
+        .merge(super::reset::routes())
+        .merge(super::api::routes())
+}
+
+/// Read an urlencoded form body into `T` (unknown fields, such as the CSRF token, are ignored).
+/// Errors: 400 naming `what` and why it could not be read.
+pub fn read_form<T: serde::de::DeserializeOwned>(what: &str, body: &Bytes) -> Result<T, Error> {
+    serde_urlencoded::from_bytes(body).map_err(|e| Error::BadRequest(format!("{what} could not be read: {e}")))
+}
+
+/// The address links in emails start with: the public URL when set, else the request's `Host`
+/// (`https://` when [`super::is_https`] says the request came over https). No trailing slash.
+pub fn site_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.settings.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty()).unwrap_or("localhost");
+    let scheme = if super::is_https(state, headers) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// Field problems of a store call renamed for a form, e.g. the store's `password` is the form's
+/// `new_password`; other fields keep their names.
+pub fn rename_fields(errors: FieldErrors, renames: &[(&str, &str)]) -> FieldErrors {
+    let mut out = FieldErrors::default();
+    for (f, m) in errors.iter() {
+        let name = renames.iter().find(|(from, _)| *from == f).map(|(_, to)| *to).unwrap_or(f);
+        out.add(name, m);
+    }
+    out
+}
+
+/// A stored RFC 3339 timestamp as people read it: `2026-03-01 14:05 UTC` (the text as stored
+/// when it is not RFC 3339).
+pub fn when(ts: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(ts) {
+        Ok(t) => t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => ts.to_string(),
+    }
+}
+
+pub use crate::web::layout::no_store;
+
+/// A `303 See Other` to `to`.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// What the person who made a link is told about its delivery.
+#[derive(Debug, Clone)]
+pub struct LinkDelivery {
+    /// In words: "emailed to ...", "written to the server log ...", or why sending failed.
+    pub said: String,
+    /// The link itself, when the person should pass it on (no SMTP, or sending failed).
+    pub link: Option<String>,
+}
+
+/// Send an invitation link and say how it went. Without SMTP the link is logged and also shown
+/// to its maker (a convener or admin) so they can pass it on; when sending fails, the error is
+/// logged and the link shown likewise.
+pub async fn deliver_invitation(state: &AppState, to: &str, subject: &str, body: &str, link: &str) -> LinkDelivery {
+    match super::mail::send_link(state.settings.smtp.as_ref(), to, subject, body, link).await {
+        Ok(super::mail::Delivery::Emailed) => LinkDelivery { said: format!("The link was emailed to {to}."), link: None },
+        Ok(super::mail::Delivery::Logged) => LinkDelivery {
+            said: "No mail server is set (SHAREDTABLE_SMTP_URL), so the link was written to the server log. Pass it on to the person yourself:".into(),
+            link: Some(link.to_string()),
+        },
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "sending an invitation link failed");
+            LinkDelivery { said: format!("The email could not be sent ({e}). The invitation stands: pass the link on yourself:"), link: Some(link.to_string()) }
+        }
+    }
 }
 
 #[derive(Template)]
@@ -107,4 +186,24 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     let mut resp = Redirect::to("/").into_response();
     resp.headers_mut().append(header::SET_COOKIE, super::clear_session_cookie(super::is_https(&state, &headers)));
     Ok(resp)
+}
+
+/// The label of an account form's field, for messages that name it ("New password is too
+/// short"); an unknown field name is shown as it is.
+pub fn field_label(field: &str) -> String {
+    match field {
+        "email" | "admin_email" => "Email address",
+        "display_name" => "Your name",
+        "password" => "Password",
+        "password_confirm" => "Password again",
+        "current_password" => "Current password",
+        "new_password" => "New password",
+        "confirm_password" => "New password again",
+        "label" => "What the token is for",
+        "scope" => "Scope",
+        "role" => "Role",
+        "partnership" => "Partnership",
+        other => other,
+    }
+    .to_string()
 }

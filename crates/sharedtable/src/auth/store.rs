@@ -213,6 +213,36 @@ pub async fn remove_role(db: &Db, user: Id, partnership: Id) -> Result<(), Error
     Ok(())
 }
 
+/// Change the role `user` holds in `partnership`, in one transaction. Errors: 404 when they hold
+/// none there; 409 when they are its last convener and `role` is not convener (make someone
+/// else convener first), so a partnership never loses its last convener.
+pub async fn change_role(db: &Db, user: Id, partnership: Id, role: Role) -> Result<(), Error> {
+    let mut tx = db::begin_write(db).await?;
+    let current: Option<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *tx).await?;
+    let Some(current) = current else { return Err(Error::NotFound("role".into())) };
+    if current == "convener" && role != Role::Convener {
+        let conveners: i64 = sqlx::query_scalar("SELECT count(*) FROM user_roles WHERE partnership_id = ? AND role = 'convener'").bind(partnership).fetch_one(&mut *tx).await?;
+        if conveners <= 1 {
+            return Err(Error::Conflict("this is the partnership's only convener: make someone else convener first".into()));
+        }
+    }
+    set_role_in(&mut tx, user, partnership, role).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every role of every user, as (user id, partnership id, role), for the admin page.
+pub async fn all_roles(db: &Db) -> Result<Vec<(Id, Id, Role)>, Error> {
+    let rows = sqlx::query("SELECT user_id, partnership_id, role FROM user_roles ORDER BY user_id, partnership_id").fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
+            let role: String = r.try_get("role")?;
+            let role = Role::parse(&role).ok_or_else(|| Error::Internal(anyhow::anyhow!("user_roles.role '{role}' is not a role")))?;
+            Ok((r.try_get("user_id")?, r.try_get("partnership_id")?, role))
+        })
+        .collect()
+}
+
 /// A person with a role in a partnership, for its people page.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RoleHolder {

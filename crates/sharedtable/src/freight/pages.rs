@@ -64,10 +64,7 @@ pub fn routes() -> Routes {
 }
 
 /// A response that must never be served from the page cache (a plan in progress).
-pub fn no_store(mut resp: Response) -> Response {
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
-}
+pub use crate::web::layout::no_store;
 
 fn parse_id(raw: &str, what: &str) -> Result<Id, Error> {
     raw.parse().map_err(|_| Error::NotFound(format!("{what} '{raw}'")))

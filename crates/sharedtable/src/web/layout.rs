@@ -27,6 +27,13 @@ pub fn render_with_status<T: Template>(status: StatusCode, t: &T) -> Response {
     resp
 }
 
+/// The response with `Cache-Control: no-store`: neither the browser nor the page cache keeps it
+/// (a page that shows a secret once, names personal data, or shows work in progress).
+pub fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    resp
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -67,6 +67,14 @@ fn expected(method: &Method, path: &str, published: bool) -> Option<&'static [Wh
         ("GET", "/" | "/partnerships" | "/partnerships.csv" | "/organizations" | "/organizations/{id}" | "/report") => Some(ALL),
         ("GET", "/static/site.css" | "/healthz" | "/api/v1/openapi.json" | "/sign-in" | "/security") => Some(ALL),
         ("POST", "/sign-in" | "/sign-out") => Some(ALL),
+        ("GET" | "POST", "/invitations/{token}" | "/password-reset" | "/password-reset/{token}") => Some(ALL),
+        ("GET", "/account" | "/api/v1/me") | ("POST", "/account/password" | "/account/tokens" | "/account/tokens/{id}/revoke") => Some(SIGNED_IN),
+        ("GET", "/partnerships/{slug}/people") => Some(A_ANY),
+        ("POST", "/partnerships/{slug}/people/invite" | "/partnerships/{slug}/people/{user}/role" | "/partnerships/{slug}/people/{user}/remove" | "/partnerships/{slug}/invitations/{id}/withdraw") => {
+            Some(A_CONVENE)
+        }
+        ("GET" | "POST", "/partnerships/{slug}/publication") => Some(A_CONVENE),
+        ("GET", "/admin") | ("POST", "/admin/invite-admin" | "/admin/invite" | "/admin/users/{id}" | "/admin/invitations/{id}/withdraw") => Some(ADMIN),
         ("GET", "/partnerships/{slug}" | "/api/v1/partnerships/{id}/health") => Some(a_read),
         ("GET" | "POST", "/import") | ("POST", "/api/v1/import") | ("GET", "/audit") => Some(ADMIN),
         ("GET", "/partnerships/{slug}/audit" | "/api/v1/partnerships/{id}/audit") => Some(A_CONVENE),
@@ -189,9 +197,17 @@ async fn world() -> World {
 fn concrete(w: &World, path: &str) -> String {
     let freight = path.contains("/freight");
     let (pid, slug) = if freight { (&w.k.0, &w.k.1) } else { (&w.a.0, &w.a.1) };
-    let mut out = path.replace("{slug}", slug).replace("{plan}", &w.plan.to_string()).replace("{shipment}", &w.shipment.to_string());
+    let mut out = path
+        .replace("{slug}", slug)
+        .replace("{plan}", &w.plan.to_string())
+        .replace("{shipment}", &w.shipment.to_string())
+        .replace("{token}", "an-unknown-link-token")
+        .replace("{user}", &Id::new().to_string());
     if out.contains("{id}") {
-        let id = if path.starts_with("/api/v1/partnerships/{id}") {
+        let id = if path.starts_with("/account") || path.starts_with("/admin") || path.contains("/invitations/") {
+            // Tokens, users and invitations that do not exist: the rule decides before the lookup.
+            Id::new().to_string()
+        } else if path.starts_with("/api/v1/partnerships/{id}") {
             pid.to_string()
         } else if freight {
             w.shipment.to_string()

@@ -15,3 +15,4 @@ mod backup;
 mod robustness;
 mod access;
 mod audit;
+mod accounts;

@@ -28,12 +28,17 @@ impl TestApp {
 
 /// Start the app with an empty (migrated) database.
 pub async fn spawn() -> TestApp {
+    spawn_with(sharedtable::web::Settings::default()).await
+}
+
+/// Start the app with an empty (migrated) database and these site settings (public URL, mail).
+pub async fn spawn_with(settings: sharedtable::web::Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
     let db = db::connect(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
-    let app = build_app(AppState::new(db.clone()));
+    let app = build_app(AppState::new(db.clone()).with_settings(settings));
     tokio::spawn(async move {
         axum::serve(listener, app).await.ok();
     });

@@ -3,6 +3,7 @@
 //! achieved. `build_app` assembles the router from each module's routes.
 
 pub mod auth;
+pub mod audit;
 pub mod codes;
 pub mod config;
 pub mod db;
@@ -49,6 +50,8 @@ pub fn all_routes() -> Routes {
     network::routes()
         .merge(freight::routes())
         .merge(auth::pages::routes())
+        .merge(auth::threat_model::routes())
+        .merge(audit::routes())
         .get("/static/site.css", Rule::Public, get(site_css))
         .get("/healthz", Rule::Public, get(|| async { "ok" }))
 }
@@ -112,10 +115,12 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
 }
 
 /// The whole OpenAPI 3.1 document of API v1: the network module's records, import and health
-/// check, the freight module's paths, and `/me` with the `bearerAuth` security scheme.
+/// check, the freight module's paths, the audit log, and `/me` with the `bearerAuth` security
+/// scheme.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = network::api::openapi();
     freight::api::document(&mut doc);
+    audit::document(&mut doc);
     auth::api::document(&mut doc);
     doc
 }

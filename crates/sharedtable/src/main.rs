@@ -9,6 +9,7 @@ use sharedtable::config::{DbArgs, ListenArgs};
 use sharedtable::network::bulk::{RowKind, Source};
 use sharedtable::network::store::bulk::{self as store_bulk, ImportError, ImportOptions, ImportSummary};
 use sharedtable::network::store::is_empty;
+use sharedtable::audit::{with_actor, AuditActor};
 use sharedtable::{db, AppState};
 
 /// Print a line to standard output, ignoring a closed pipe (`sharedtable import ... | head -1`)
@@ -275,11 +276,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => say!("database {} is up to date", cli.db.database_url),
         Command::Demo { listen } => {
             if is_empty(&db).await? {
-                match store_bulk::load_bundled(&db, true).await {
+                // The audit log names the command as the author of what it loads; the server that
+                // follows serves each request as its own author.
+                let actor = AuditActor::command_line("sharedtable demo");
+                match with_actor(actor.clone(), store_bulk::load_bundled(&db, true)).await {
                     Ok(summary) => print_demo_load(&db, &summary).await?,
                     Err(e) => return Ok(import_failed(e)),
                 }
-                if let Some(week) = sharedtable::freight::demo::load(&db).await? {
+                if let Some(week) = with_actor(actor, sharedtable::freight::demo::load(&db)).await? {
                     say!(
                         "  data/demo/kingman-freight-week.*.csv (invented, badged \"Illustrative\"): {} member manufacturers of {} and {} shipments of one week; plan it at /partnerships/{}/freight",
                         week.members,
@@ -295,7 +299,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import { files, kind } => {
             let sources: Vec<Source> = files.iter().map(Source::path).collect();
-            match store_bulk::import(&db, &sources, &ImportOptions { kind, progress: true }).await {
+            let opts = ImportOptions { kind, progress: true };
+            match with_actor(AuditActor::command_line("sharedtable import"), store_bulk::import(&db, &sources, &opts)).await {
                 Ok(summary) => {
                     say!("Imported {} rows in one transaction:", summary.total());
                     for (file, counts) in &summary.per_source {

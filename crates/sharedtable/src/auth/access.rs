@@ -24,6 +24,7 @@ use axum::Router;
 use super::store::{self, Publication};
 use super::{Role, Viewer};
 use crate::db::{Db, Id};
+use crate::network::store::forms::parent_of;
 use crate::web::{AppState, Error};
 
 /// A part of a partnership that it may publish.
@@ -52,22 +53,52 @@ impl Part {
 }
 
 /// What a kind of record belongs to, for access: the part it is published with, and the SQL
-/// expression (over the table aliased `t`) giving its partnership id. `None` for organizations,
-/// which belong to the network.
-pub fn record_scope(table: &str) -> Option<(Part, &'static str)> {
-    Some(match table {
-        "partnerships" => (Part::Page, "t.id"),
-        "memberships" | "meetings" | "priorities" | "action_teams" | "initiatives" => (Part::Page, "t.partnership_id"),
-        "meeting_attendance" => (Part::Page, "(SELECT x.partnership_id FROM meetings x WHERE x.id = t.meeting_id)"),
-        "action_team_members" => (Part::Page, "(SELECT x.partnership_id FROM action_teams x WHERE x.id = t.action_team_id)"),
-        "milestones" => (Part::Page, "(SELECT x.partnership_id FROM initiatives x WHERE x.id = t.initiative_id)"),
-        "measures" => (Part::Impact, "t.partnership_id"),
-        "observations" => (Part::Impact, "(SELECT x.partnership_id FROM measures x WHERE x.id = t.measure_id)"),
-        "wins" => (Part::Wins, "t.partnership_id"),
-        "win_observations" => (Part::Wins, "(SELECT x.partnership_id FROM wins x WHERE x.id = t.win_id)"),
-        "people" => (Part::Contacts, "t.partnership_id"),
+/// expression (over the table aliased `t`) giving its partnership id (its own column, or its
+/// parent's, see [`parent_of`]). `None` for organizations, which belong to the network.
+pub fn record_scope(table: &str) -> Option<(Part, String)> {
+    let part = match table {
+        "partnerships" | "memberships" | "meetings" | "meeting_attendance" | "priorities" | "action_teams" | "action_team_members" | "initiatives" | "milestones" => Part::Page,
+        "measures" | "observations" => Part::Impact,
+        "wins" | "win_observations" => Part::Wins,
+        "people" => Part::Contacts,
         _ => return None,
-    })
+    };
+    let expr = match (table, parent_of(table)) {
+        ("partnerships", _) => "t.id".to_string(),
+        (_, Some((column, parent))) => format!("(SELECT x.partnership_id FROM {parent} x WHERE x.id = t.{column})"),
+        (_, None) => "t.partnership_id".to_string(),
+    };
+    Some((part, expr))
+}
+
+/// The partnership a new record of kind `F` would belong to: its own `partnership_id`, or its
+/// parent's. `None` for network-level records (organizations, people without a partnership) and
+/// for a parent that does not exist (the store then refuses the record, naming the field).
+pub async fn new_record_partnership<F: crate::network::entity::Entity>(db: &Db, fields: &F) -> Result<Option<Id>, Error> {
+    if let Some(p) = fields.partnership_id() {
+        return Ok(Some(p));
+    }
+    let Some((column, parent)) = parent_of(F::TABLE) else { return Ok(None) };
+    let json = serde_json::to_value(fields).map_err(|e| Error::Internal(e.into()))?;
+    let Some(parent_id) = json[column].as_str().and_then(|s| s.parse::<Id>().ok()) else { return Ok(None) };
+    let p: Option<Id> = sqlx::query_scalar(&format!("SELECT partnership_id FROM {parent} WHERE id = ?")).bind(parent_id).fetch_optional(db).await?;
+    Ok(p)
+}
+
+/// Refuse (403) a new record of kind `F` that the current viewer may not create (see
+/// [`may_create`]); the route's rule has already made sure someone is signed in.
+pub async fn authorize_new<F: crate::network::entity::Entity>(db: &Db, fields: &F) -> Result<(), Error> {
+    let p = new_record_partnership(db, fields).await?;
+    let viewer = super::viewer();
+    if may_create(&viewer, F::TABLE, p) {
+        return Ok(());
+    }
+    Err(Error::Forbidden(match (F::TABLE, p) {
+        ("partnerships", _) => "only network admins may add partnerships".to_string(),
+        ("memberships" | "people", Some(_)) => format!("only the partnership's conveners may add a {}", F::SINGULAR),
+        (_, Some(_)) => format!("you have no role in the partnership this {} would belong to", F::SINGULAR),
+        (_, None) => format!("only people with a role in a partnership may add a {}", F::SINGULAR),
+    }))
 }
 
 /// Which partnerships' parts a viewer sees.
@@ -137,6 +168,17 @@ impl Visibility {
         }
         Some((format!("({expr} IS NULL OR {expr} NOT IN (SELECT value FROM json_each(?)))"), json(hidden)))
     }
+}
+
+/// The slugs of partnerships whose `part` `vis` does not see.
+pub async fn hidden_slugs(db: &Db, vis: &Visibility, part: Part) -> Result<std::collections::HashSet<String>, Error> {
+    let hidden = vis.hidden(part);
+    if hidden.is_empty() {
+        return Ok(Default::default());
+    }
+    let json = serde_json::to_string(&hidden.iter().map(|i| i.to_string()).collect::<Vec<_>>()).map_err(|e| Error::Internal(e.into()))?;
+    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE id IN (SELECT value FROM json_each(?))").bind(json).fetch_all(db).await?;
+    Ok(slugs.into_iter().collect())
 }
 
 /// Who may use a route with a given method.
@@ -304,7 +346,7 @@ async fn path_partnership(db: &Db, path: &str, params: &[(String, String)]) -> R
 /// The partnership a record belongs to (`Ok(None)` for network-level records such as
 /// organizations, and for people without a partnership), or 404 when there is no such record.
 pub async fn record_partnership(db: &Db, table: &str, id: Id) -> Result<Option<Id>, Error> {
-    let expr = record_scope(table).map(|(_, e)| e).unwrap_or("NULL");
+    let expr = record_scope(table).map(|(_, e)| e).unwrap_or_else(|| "NULL".into());
     // `table` comes from the registered routes, never from the request.
     let row: Option<Option<Id>> = sqlx::query_scalar(&format!("SELECT {expr} FROM {table} t WHERE t.id = ?")).bind(id).fetch_optional(db).await?;
     row.ok_or_else(|| Error::NotFound(format!("{} {id}", singular(table))))
@@ -313,11 +355,7 @@ pub async fn record_partnership(db: &Db, table: &str, id: Id) -> Result<Option<I
 /// Who created a record, from the audit log (`None` when it came from an import or before
 /// accounts existed).
 pub async fn creator_of(db: &Db, table: &str, id: Id) -> Result<Option<Id>, Error> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").fetch_optional(db).await.unwrap_or(None);
-    if exists.is_none() {
-        return Ok(None);
-    }
-    let row: Option<Option<Id>> = sqlx::query_scalar("SELECT actor_user_id FROM audit_log WHERE entity_table = ? AND entity_id = ? AND action = 'create' ORDER BY at LIMIT 1")
+    let row: Option<Option<Id>> = sqlx::query_scalar("SELECT actor_user_id FROM audit_log WHERE entity_table = ? AND entity_id = ? AND action = 'create' ORDER BY at, id LIMIT 1")
         .bind(table)
         .bind(id.to_string())
         .fetch_optional(db)

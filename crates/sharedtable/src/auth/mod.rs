@@ -23,6 +23,7 @@ pub mod people;
 pub mod reset;
 pub mod secret;
 pub mod store;
+pub mod threat_model;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -334,10 +335,14 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         Ok(req) => req,
         Err(e) => return e.into_response(),
     };
+    let actor = match &viewer.account {
+        Some(a) => crate::audit::AuditActor::user(a.user_id, &a.display_name),
+        None => crate::audit::AuditActor::system(),
+    };
     let viewer = Arc::new(viewer);
     let mut req = req;
     req.extensions_mut().insert(Arc::clone(&viewer));
-    let mut resp = VIEWER.scope(viewer, next.run(req)).await;
+    let mut resp = VIEWER.scope(viewer, crate::audit::with_actor(actor, next.run(req))).await;
     if clear_cookie && !resp.headers().contains_key(header::SET_COOKIE) {
         resp.headers_mut().append(header::SET_COOKIE, clear_session_cookie(secure));
     }

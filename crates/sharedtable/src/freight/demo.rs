@@ -8,6 +8,7 @@
 
 use super::model::{geocode, Settings};
 use super::{import, jobs, store, Context};
+use crate::audit;
 use crate::db::{self, Db, Id};
 use crate::network::bulk::Source;
 use crate::network::model::{MembershipFields, MembershipRole, Meta, OrgKind, OrganizationFields};
@@ -40,7 +41,8 @@ fn meta() -> Meta {
 /// Load the illustrative week into the Kingman and Mohave partnership in one transaction: the
 /// member organizations and their memberships (through the network module's record checks), then
 /// every shipment (through the freight import's parsing). `Ok(None)` when the partnership is
-/// not in the database or already has shipments. Errors: a bundled row that does not pass the
+/// not in the database or already has shipments. The audit log gets one import entry for the
+/// members and shipments, and one for the settings. Errors: a bundled row that does not pass the
 /// checks (named), or the database.
 pub async fn load(db: &Db) -> Result<Option<DemoSummary>, Error> {
     let partnership = match crate::network::store::views::partnership_by_slug(db, PARTNERSHIP_SLUG).await {
@@ -71,9 +73,9 @@ pub async fn load(db: &Db) -> Result<Option<DemoSummary>, Error> {
             illustrative: true,
         };
         let m = meta();
-        crate::network::store::insert_in(&mut tx, &m, &org).await?;
+        crate::network::store::insert_without_audit_in(&mut tx, &m, &org).await?;
         let membership = MembershipFields { partnership_id: partnership.id(), organization_id: m.id, role: MembershipRole::IndustryMember, started: None, ended: None };
-        crate::network::store::insert_in(&mut tx, &meta(), &membership).await?;
+        crate::network::store::insert_without_audit_in(&mut tx, &meta(), &membership).await?;
         members.push(OrgChoice { id: m.id, name, kind: OrgKind::Business, illustrative: true });
     }
     // The illustrative fleet the members share: three 53 ft vans and one box truck at the
@@ -87,6 +89,24 @@ pub async fn load(db: &Db) -> Result<Option<DemoSummary>, Error> {
     let shipments = import::parse_file(&ctx, &Source::bundled("kingman-freight-week.shipments.csv", SHIPMENTS_CSV.as_bytes()), &[])
         .map_err(|problems| Error::Internal(anyhow::anyhow!("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))))?;
     store::insert_shipments_in(&mut tx, &shipments).await?;
+    // One audit entry for the members and shipments loaded (the settings have their own).
+    let change = audit::Change {
+        action: audit::Action::Import,
+        table: audit::IMPORT_TABLE.into(),
+        entity_id: Some(Id::new()),
+        partnership_id: Some(partnership.id()),
+        before: None,
+        after: Some(serde_json::json!({
+            "files": ["kingman-freight-week.members.csv", "kingman-freight-week.shipments.csv"],
+            "rows": {"organizations": ctx.members.len(), "memberships": ctx.members.len(), "freight_shipments": shipments.len()},
+        })),
+        summary: format!(
+            "Loaded the illustrative freight week: {} member organizations, their memberships and {} shipments",
+            ctx.members.len(),
+            shipments.len()
+        ),
+    };
+    audit::record(&mut tx, change).await?;
     db::commit(tx).await?;
     Ok(Some(DemoSummary { partnership: partnership.fields.name, members: ctx.members.len(), shipments: shipments.len() }))
 }

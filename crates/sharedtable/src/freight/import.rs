@@ -58,12 +58,13 @@ pub fn parse_file(ctx: &Context, source: &Source, taken: &[String]) -> Result<Ve
     }
 }
 
-/// Import a shipments file into `ctx`'s partnership: every row or none.
+/// Import a shipments file into `ctx`'s partnership: every row or none, with one audit entry
+/// naming the file and the rows written.
 pub async fn import(db: &Db, ctx: &Context, source: Source) -> Result<ImportOutcome, Error> {
     let taken = store::references(db, ctx.partnership.id()).await?;
     let shipments = match parse_file(ctx, &source, &taken) {
         Ok(s) => s,
         Err(problems) => return Ok(Err(problems)),
     };
-    Ok(Ok(store::insert_shipments(db, &shipments).await?))
+    Ok(Ok(store::insert_shipments(db, ctx.partnership.id(), &source.label, &shipments).await?))
 }

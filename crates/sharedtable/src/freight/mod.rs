@@ -27,6 +27,25 @@ pub fn routes() -> crate::auth::access::Routes {
     pages::routes().merge(api::routes())
 }
 
+/// The freight tables whose changes the audit log records, each with a record of it in words.
+pub const AUDITED_TABLES: &[(&str, &str)] = &[("freight_shipments", "shipment"), ("freight_settings", "freight settings"), ("freight_plans", "freight plan")];
+
+/// Where record `id` of the freight table `table` of the partnership `slug` is shown, when it
+/// still exists: a shipment's edit form, the settings form, a plan's page. `None` otherwise.
+pub async fn record_href(db: &Db, table: &str, id: Id, slug: &str) -> Result<Option<String>, Error> {
+    let base = format!("/partnerships/{slug}/freight");
+    Ok(match table {
+        "freight_shipments" => store::shipment_exists(db, id).await?.then(|| format!("{base}/shipments/{id}/edit")),
+        "freight_settings" => store::settings(db, id).await?.map(|_| format!("{base}/settings")),
+        "freight_plans" => match store::plan(db, id).await {
+            Ok(_) => Some(format!("{base}/plans/{id}")),
+            Err(Error::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    })
+}
+
 /// A partnership as the freight pages and API need it: the record, its members, its settings.
 pub struct Context {
     pub partnership: Partnership,

@@ -2,17 +2,28 @@
 //! Every change is one transaction ending in [`db::commit`], which raises the data generation
 //! so cached pages are known to be stale; a plan job's progress ticks are the one exception
 //! (they are not data, and pages of plans in progress are never cached).
+//!
+//! Every change also writes its audit entry in the same transaction ([`crate::audit::record`]):
+//! shipments created, changed and deleted (fields before and after), an import of shipments
+//! (one entry: the file and the rows), settings saved, a plan asked for, finished or failed, and
+//! approved. A job's start (queued to running) and progress are bookkeeping, not logged.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::types::Json;
 use sqlx::SqliteConnection;
 
+use serde_json::Value;
+
 use super::model::*;
+use crate::audit::{self, Action, Change};
 use crate::db::{self, Db, Id};
 use crate::web::{Error, FieldErrors};
 
 // ---------------------------------------------------------------------------------------------
 // Settings
+
+const SETTINGS_SELECT: &str = "SELECT fleet, max_driving_minutes, max_duty_minutes, travel_kind, circuity, average_speed_mph, matrix_csv, going_alone,
+    allocation_method, max_seconds, seed, version FROM freight_settings WHERE partnership_id = ?";
 
 #[derive(sqlx::FromRow)]
 struct SettingsRow {
@@ -32,14 +43,13 @@ struct SettingsRow {
 
 /// A partnership's saved settings and their version, or `None` when it has saved none.
 pub async fn settings(db: &Db, partnership: Id) -> Result<Option<(Settings, i64)>, Error> {
-    let row: Option<SettingsRow> = sqlx::query_as(
-        "SELECT fleet, max_driving_minutes, max_duty_minutes, travel_kind, circuity, average_speed_mph, matrix_csv, going_alone,
-                allocation_method, max_seconds, seed, version FROM freight_settings WHERE partnership_id = ?",
-    )
-    .bind(partnership)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| {
+    let row: Option<SettingsRow> = sqlx::query_as(SETTINGS_SELECT).bind(partnership).fetch_optional(db).await?;
+    Ok(row.map(SettingsRow::into_settings))
+}
+
+impl SettingsRow {
+    fn into_settings(self) -> (Settings, i64) {
+        let r = self;
         (
             Settings {
                 fleet: r.fleet.0,
@@ -56,7 +66,22 @@ pub async fn settings(db: &Db, partnership: Id) -> Result<Option<(Settings, i64)
             },
             r.version,
         )
-    }))
+    }
+}
+
+/// A 32-bit FNV-1a fingerprint of `text`, to tell two uploads apart in the audit log.
+fn fingerprint(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// Settings as the audit log keeps them: every field, the uploaded matrix (up to 10 MiB) replaced
+/// by its size and fingerprint, e.g. `(uploaded matrix: 412 lines, fingerprint 1a2b3c4d)`.
+fn settings_audit_json(s: &Settings) -> Value {
+    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+    if let (Some(map), Some(csv)) = (v.as_object_mut(), &s.matrix_csv) {
+        map.insert("matrix_csv".into(), Value::String(format!("(uploaded matrix: {} lines, fingerprint {:08x})", csv.lines().count(), fingerprint(csv))));
+    }
+    v
 }
 
 /// Save a partnership's settings (already checked). With `if_version`, settings changed since
@@ -71,7 +96,9 @@ pub async fn save_settings(db: &Db, partnership: Id, if_version: Option<i64>, s:
 /// [`save_settings`] inside the caller's transaction (the demo loader saves its fleet with its
 /// members and shipments, all or nothing).
 pub async fn save_settings_in(tx: &mut SqliteConnection, partnership: Id, if_version: Option<i64>, s: &Settings) -> Result<i64, Error> {
-    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM freight_settings WHERE partnership_id = ?").bind(partnership).fetch_optional(&mut *tx).await?;
+    let before: Option<(Settings, i64)> =
+        sqlx::query_as::<_, SettingsRow>(SETTINGS_SELECT).bind(partnership).fetch_optional(&mut *tx).await?.map(SettingsRow::into_settings);
+    let current = before.as_ref().map(|(_, v)| *v);
     if let (Some(expected), Some(now)) = (if_version, current) {
         if expected != now {
             return Err(Error::PreconditionFailed(format!(
@@ -108,6 +135,17 @@ pub async fn save_settings_in(tx: &mut SqliteConnection, partnership: Id, if_ver
     .bind(&now)
     .execute(&mut *tx)
     .await?;
+    let (action, summary) = if before.is_some() { (Action::Update, "Changed the freight settings") } else { (Action::Create, "Saved the freight settings") };
+    let change = Change {
+        action,
+        table: "freight_settings".into(),
+        entity_id: Some(partnership),
+        partnership_id: Some(partnership),
+        before: before.map(|(b, _)| settings_audit_json(&b)),
+        after: Some(settings_audit_json(s)),
+        summary: summary.into(),
+    };
+    audit::record(tx, change).await?;
     Ok(version)
 }
 
@@ -204,6 +242,39 @@ pub async fn shipment(db: &Db, id: Id) -> Result<StoredShipment, Error> {
     row.map(Into::into).ok_or_else(|| Error::NotFound(format!("shipment {id}")))
 }
 
+/// Whether shipment `id` exists.
+pub async fn shipment_exists(db: &Db, id: Id) -> Result<bool, Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(db).await?;
+    Ok(found.is_some())
+}
+
+/// One shipment read in an open transaction, if it exists.
+async fn shipment_in(conn: &mut SqliteConnection, id: Id) -> Result<Option<StoredShipment>, Error> {
+    let row: Option<ShipmentRow> = sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.map(Into::into))
+}
+
+/// Record a change of one shipment in the audit log, in the open transaction.
+async fn audit_shipment(conn: &mut SqliteConnection, action: Action, id: Id, before: Option<&ShipmentFields>, after: Option<&ShipmentFields>) -> Result<(), Error> {
+    let Some(any) = after.or(before) else { return Ok(()) };
+    let verb = match action {
+        Action::Create => "Created",
+        Action::Delete => "Deleted",
+        _ => "Changed",
+    };
+    let json = |f: &ShipmentFields| serde_json::to_value(f).map_err(|e| Error::Internal(e.into()));
+    let change = Change {
+        action,
+        table: "freight_shipments".into(),
+        entity_id: Some(id),
+        partnership_id: Some(any.partnership_id),
+        before: before.map(json).transpose()?,
+        after: after.map(json).transpose()?,
+        summary: format!("{verb} shipment '{}'", any.reference),
+    };
+    audit::record(conn, change).await
+}
+
 fn duplicate_reference(e: sqlx::Error, reference: &str) -> Error {
     if let sqlx::Error::Database(d) = &e {
         if d.message().starts_with("UNIQUE constraint failed") {
@@ -267,6 +338,7 @@ pub async fn create_shipment(db: &Db, fields: ShipmentFields) -> Result<StoredSh
     let mut tx = db::begin_write(db).await?;
     let now = db::now();
     insert_shipment(&mut tx, id, &db::timestamp_text(&now), &fields).await?;
+    audit_shipment(&mut tx, Action::Create, id, None, Some(&fields)).await?;
     db::commit(tx).await?;
     Ok(StoredShipment { id, version: 1, created_at: now, updated_at: now, fields })
 }
@@ -275,11 +347,10 @@ pub async fn create_shipment(db: &Db, fields: ShipmentFields) -> Result<StoredSh
 /// (`PreconditionFailed`). A shipment cannot move to another partnership.
 pub async fn update_shipment(db: &Db, id: Id, if_version: Option<i64>, fields: ShipmentFields) -> Result<StoredShipment, Error> {
     let mut tx = db::begin_write(db).await?;
-    let current: Option<(i64, Id, DateTime<Utc>)> =
-        sqlx::query_as("SELECT version, partnership_id, created_at FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
-    let Some((version, partnership, created_at)) = current else {
+    let Some(before) = shipment_in(&mut tx, id).await? else {
         return Err(Error::NotFound(format!("shipment {id}")));
     };
+    let (version, partnership, created_at) = (before.version, before.fields.partnership_id, before.created_at);
     if let Some(expected) = if_version.filter(|v| *v != version) {
         return Err(Error::PreconditionFailed(format!(
             "this shipment was changed by someone else (now version {version}, you edited version {expected}); reload it and apply your change again"
@@ -303,6 +374,7 @@ pub async fn update_shipment(db: &Db, id: Id, if_version: Option<i64>, fields: S
     .execute(&mut *tx)
     .await
     .map_err(|e| duplicate_reference(e, &f.reference))?;
+    audit_shipment(&mut tx, Action::Update, id, Some(&before.fields), Some(f)).await?;
     db::commit(tx).await?;
     Ok(StoredShipment { id, version: version + 1, created_at, updated_at: now, fields })
 }
@@ -310,14 +382,14 @@ pub async fn update_shipment(db: &Db, id: Id, if_version: Option<i64>, fields: S
 /// Delete a shipment. With `if_version`, a shipment changed since is not deleted.
 pub async fn delete_shipment(db: &Db, id: Id, if_version: Option<i64>) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    let version: Option<i64> = sqlx::query_scalar("SELECT version FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
-    let Some(version) = version else {
+    let Some(before) = shipment_in(&mut tx, id).await? else {
         return Err(Error::NotFound(format!("shipment {id}")));
     };
-    if if_version.is_some_and(|v| v != version) {
+    if if_version.is_some_and(|v| v != before.version) {
         return Err(Error::PreconditionFailed("this shipment was changed by someone else since you read it".into()));
     }
     sqlx::query("DELETE FROM freight_shipments WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    audit_shipment(&mut tx, Action::Delete, id, Some(&before.fields), None).await?;
     db::commit(tx).await?;
     Ok(())
 }
@@ -327,16 +399,29 @@ pub async fn references(db: &Db, partnership: Id) -> Result<Vec<String>, Error> 
     Ok(sqlx::query_scalar("SELECT reference FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_all(db).await?)
 }
 
-/// Insert many shipments (already parsed and checked, references distinct) in one
-/// transaction: all or none. Returns how many were written.
-pub async fn insert_shipments(db: &Db, shipments: &[ShipmentFields]) -> Result<usize, Error> {
+/// Insert many shipments of `partnership` (already parsed and checked, references distinct), read
+/// from the file `file`, in one transaction: all or none, with one audit entry for the import
+/// (the file and the rows written), not one per shipment. Returns how many were written.
+pub async fn insert_shipments(db: &Db, partnership: Id, file: &str, shipments: &[ShipmentFields]) -> Result<usize, Error> {
     let mut tx = db::begin_write(db).await?;
     insert_shipments_in(&mut tx, shipments).await?;
+    let n = shipments.len();
+    let change = Change {
+        action: Action::Import,
+        table: "freight_shipments".into(),
+        entity_id: Some(Id::new()),
+        partnership_id: Some(partnership),
+        before: None,
+        after: Some(serde_json::json!({"files": [file], "rows": {"freight_shipments": n}})),
+        summary: format!("Imported {n} shipment{} from {file}", if n == 1 { "" } else { "s" }),
+    };
+    audit::record(&mut tx, change).await?;
     db::commit(tx).await?;
-    Ok(shipments.len())
+    Ok(n)
 }
 
-/// [`insert_shipments`] inside an open transaction.
+/// [`insert_shipments`] inside an open transaction, without an audit entry: the caller records
+/// the import (see `demo::load`).
 pub async fn insert_shipments_in(conn: &mut SqliteConnection, shipments: &[ShipmentFields]) -> Result<(), Error> {
     let now = db::timestamp_text(&db::now());
     for s in shipments {
@@ -417,6 +502,16 @@ pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, reques
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+    let change = Change {
+        action: Action::Create,
+        table: "freight_plans".into(),
+        entity_id: Some(id),
+        partnership_id: Some(partnership),
+        before: None,
+        after: Some(serde_json::json!({"week_start": week_start.to_string(), "status": "queued"})),
+        summary: format!("Asked for a plan of the week of {week_start}"),
+    };
+    audit::record(&mut tx, change).await?;
     db::commit(tx).await?;
     plan(db, id).await
 }
@@ -465,6 +560,8 @@ pub async fn fail_plan(db: &Db, id: Id, reason: &str) -> Result<(), Error> {
 /// `finished_at` and bumps the version, in one committed transaction.
 async fn end_plan(db: &Db, id: Id, outcome: Result<&serde_json::Value, &str>) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
+    let before: Option<(String, Id, String)> =
+        sqlx::query_as("SELECT status, partnership_id, week_start FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
     let now = db::timestamp_text(&db::now());
     let query = match outcome {
         Ok(result) => sqlx::query("UPDATE freight_plans SET status = 'done', progress = 1, result = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
@@ -473,24 +570,59 @@ async fn end_plan(db: &Db, id: Id, outcome: Result<&serde_json::Value, &str>) ->
             .bind(reason.to_string()),
     };
     query.bind(&now).bind(&now).bind(id).execute(&mut *tx).await?;
+    if let Some((status, partnership, week)) = before {
+        let (after, summary) = match outcome {
+            Ok(_) => (serde_json::json!({"status": "done"}), format!("The plan of the week of {week} is done")),
+            Err(reason) => (serde_json::json!({"status": "failed", "error": reason}), format!("The plan of the week of {week} failed")),
+        };
+        let change = Change {
+            action: Action::Update,
+            table: "freight_plans".into(),
+            entity_id: Some(id),
+            partnership_id: Some(partnership),
+            before: Some(serde_json::json!({"status": status})),
+            after: Some(after),
+            summary,
+        };
+        audit::record(&mut tx, change).await?;
+    }
     db::commit(tx).await?;
     Ok(())
 }
+
+/// Why a plan left queued or running by a server that stopped failed.
+const ABANDONED: &str = "the server stopped before this plan finished; plan the week again";
 
 /// Mark every job left queued or running (by a server that stopped) as failed, with the reason.
 /// Returns how many there were.
 pub async fn fail_abandoned(db: &Db) -> Result<u64, Error> {
     let mut tx = db::begin_write(db).await?;
+    let abandoned: Vec<(Id, String, Id, String)> =
+        sqlx::query_as("SELECT id, status, partnership_id, week_start FROM freight_plans WHERE status IN ('queued', 'running') ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
     let now = db::timestamp_text(&db::now());
     let n = sqlx::query(
-        "UPDATE freight_plans SET status = 'failed', error = 'the server stopped before this plan finished; plan the week again', finished_at = ?, updated_at = ?,
-            version = version + 1 WHERE status IN ('queued', 'running')",
+        "UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE status IN ('queued', 'running')",
     )
+    .bind(ABANDONED)
     .bind(&now)
     .bind(&now)
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    for (id, status, partnership, week) in abandoned {
+        let change = Change {
+            action: Action::Update,
+            table: "freight_plans".into(),
+            entity_id: Some(id),
+            partnership_id: Some(partnership),
+            before: Some(serde_json::json!({"status": status})),
+            after: Some(serde_json::json!({"status": "failed", "error": ABANDONED})),
+            summary: format!("The plan of the week of {week} failed: the server stopped before it finished"),
+        };
+        audit::record(&mut tx, change).await?;
+    }
     db::commit(tx).await?;
     Ok(n)
 }
@@ -528,8 +660,9 @@ pub async fn plan_is_illustrative(db: &Db, partnership: Id, members: &[Id]) -> R
 /// `Conflict` when the plan is not done (or is already approved).
 pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::PartialDate, observations: &[PlanObservation]) -> Result<Vec<Id>, Error> {
     let mut tx = db::begin_write(db).await?;
-    let row: Option<(String, Id)> = sqlx::query_as("SELECT status, partnership_id FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
-    let Some((status, partnership)) = row else {
+    let row: Option<(String, Id, String)> =
+        sqlx::query_as("SELECT status, partnership_id, week_start FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+    let Some((status, partnership, week)) = row else {
         return Err(Error::NotFound(format!("plan {id}")));
     };
     match status.as_str() {
@@ -578,6 +711,16 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    let change = Change {
+        action: Action::Approve,
+        table: "freight_plans".into(),
+        entity_id: Some(id),
+        partnership_id: Some(partnership),
+        before: Some(serde_json::json!({"status": "done"})),
+        after: Some(serde_json::json!({"status": "approved", "observations": ids})),
+        summary: format!("Approved the plan of the week of {week}: {} figures recorded as observations", ids.len()),
+    };
+    audit::record(&mut tx, change).await?;
     db::commit(tx).await?;
     Ok(ids)
 }

@@ -109,7 +109,7 @@ fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<Id, Error> {
 }
 
 /// The query string as (name, value) pairs; a name given twice is an error.
-pub(super) fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
+pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|e| Error::BadRequest(format!("the query string cannot be read: {e}")))?;
     let mut errs = FieldErrors::default();
@@ -188,7 +188,8 @@ pub fn link_header(path: &str, pairs: &[(String, String)], page: PageRequest, to
 
 async fn list<F: Editable>(State(state): State<AppState>, uri: Uri) -> Result<Response, Error> {
     let pairs = query_pairs(&uri)?;
-    let (filter, page) = list_params::<F>(&pairs)?;
+    let (mut filter, page) = list_params::<F>(&pairs)?;
+    filter.visible = crate::auth::access::Visibility::current(&state.db).await?.sql_condition(F::TABLE);
     let (rows, total) = store::list::<F>(&state.db, &filter, page).await?;
     let items: Vec<Value> = rows.iter().map(output).collect();
     let link = link_header(uri.path(), &pairs, page, total);
@@ -270,6 +271,7 @@ async fn read<F: Editable>(State(state): State<AppState>, path: Result<Path<Stri
 async fn create<F: Editable>(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Error> {
     let map = json_object::<F>(&headers, body)?;
     let fields = parse_json::<F>(map, None).map_err(Error::Validation)?;
+    crate::auth::access::authorize_new(&state.db, &fields).await?;
     let record = store::create(&state.db, fields).await?;
     let mut resp = (StatusCode::CREATED, Json(output(&record))).into_response();
     if let Ok(loc) = HeaderValue::from_str(&format!("{PREFIX}/{}/{}", F::TABLE, record.id())) {

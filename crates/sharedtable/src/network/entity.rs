@@ -107,6 +107,9 @@ impl Entity for PersonFields {
     const COLUMNS: &'static [&'static str] = columns!("organization_id", "partnership_id", "full_name", "title", "email", "phone");
     const REFS: &'static [Ref] = &[r("organization_id", "organizations", false), r("partnership_id", "partnerships", false)];
     const FILTERS: &'static [&'static str] = &["organization_id", "partnership_id"];
+    // Moving a contact to another partnership would hand their details to that partnership's
+    // members: add them there instead.
+    const FIXED: &'static [&'static str] = &["partnership_id"];
     const SEARCH: Option<&'static str> = Some("full_name");
     const ORDER: &'static str = "full_name COLLATE NOCASE, id";
     fn partnership_id(&self) -> Option<Id> {

@@ -552,6 +552,9 @@ async fn submit<F: FormHooks>(db: &Db, values: FormValues, record: Option<Record
             return redraw(errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    if record.is_none() {
+        crate::auth::access::authorize_new(db, &fields).await?;
+    }
     match F::save(db, record.as_ref().map(|r| r.id()), version, fields, ticked).await {
         Ok(saved) => Ok(Redirect::to(&record_page(db, &saved).await?).into_response()),
         Err(Error::Validation(errors)) => redraw(errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,

@@ -33,3 +33,18 @@ pub async fn load_report(db: &Db, include_illustrative: bool) -> Result<report::
     let input = store::views::report_input(db, include_illustrative, chrono::Utc::now().date_naive()).await?;
     Ok(report::build(&input))
 }
+
+/// [`load_report`] of what `vis` lets a viewer see: partnerships whose page, impact figures or
+/// wins are not published (and where the viewer has no role) are left out of the counts, the
+/// measures and the wins respectively, before any figure is computed.
+pub async fn load_report_for(db: &Db, include_illustrative: bool, vis: &crate::auth::access::Visibility) -> Result<report::Report, Error> {
+    use crate::auth::access::Part;
+    let mut input = store::views::report_input(db, include_illustrative, chrono::Utc::now().date_naive()).await?;
+    let page = crate::auth::access::hidden_slugs(db, vis, Part::Page).await?;
+    let impact = crate::auth::access::hidden_slugs(db, vis, Part::Impact).await?;
+    let wins = crate::auth::access::hidden_slugs(db, vis, Part::Wins).await?;
+    input.partnerships.retain(|p| !page.contains(&p.slug));
+    input.measures.retain(|m| !impact.contains(&m.partnership_slug));
+    input.wins.retain(|w| !wins.contains(&w.partnership_slug));
+    Ok(report::build(&input))
+}

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use crate::auth::access::{Part, Routes, Rule};
+use crate::auth::access::{Part, Routes, Rule, Visibility};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -84,7 +84,13 @@ impl ListQuery {
     pub fn parse(raw: Option<&str>) -> Result<ListQuery, Error> {
         serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| Error::BadRequest(format!("the query string cannot be read: {e}")))
     }
-    /// The partnership filter. Errors: an unknown state code or stage word, named.
+    /// The partnership filter for what `vis` lets the viewer see. Errors: an unknown state code or
+    /// stage word, named.
+    pub fn network_filter_for(&self, vis: &Visibility) -> Result<NetworkFilter, Error> {
+        Ok(NetworkFilter { hidden: vis.hidden(Part::Page), hidden_wins: vis.hidden(Part::Wins), ..self.network_filter()? })
+    }
+    /// The partnership filter, as for a viewer who sees everything. Errors: an unknown state code
+    /// or stage word, named.
     pub fn network_filter(&self) -> Result<NetworkFilter, Error> {
         let stage = match given(&self.stage) {
             None => None,
@@ -98,6 +104,8 @@ impl ListQuery {
             stage,
             q: given(&self.q).map(str::to_string),
             include_illustrative: truthy(&self.include_illustrative),
+            hidden: vec![],
+            hidden_wins: vec![],
         })
     }
     /// The organization filter. Errors: an unknown kind or state, named.
@@ -275,7 +283,7 @@ struct OverviewPage {
 
 async fn overview(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
     let query = ListQuery::parse(raw.as_deref())?;
-    let f = query.network_filter()?;
+    let f = query.network_filter_for(&Visibility::current(&state.db).await?)?;
     let counts = views::network_counts(&state.db, &f).await?;
     let wins = views::latest_wins(&state.db, &f, 10).await?;
     let per_state: HashMap<String, i64> = counts.by_state.iter().cloned().collect();
@@ -360,7 +368,7 @@ const DIRECTORY_COLUMNS: &[(DirectorySort, &str, bool)] = &[
 
 async fn directory(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
     let query = ListQuery::parse(raw.as_deref())?;
-    let f = query.network_filter()?;
+    let f = query.network_filter_for(&Visibility::current(&state.db).await?)?;
     let (sort, desc) = query.sort()?;
     let req = pagination::parse(query.page.as_deref(), query.per_page.as_deref(), DEFAULT_PER_PAGE)?;
     let (rows, total) = views::directory(&state.db, &f, sort, desc, Some(req)).await?;
@@ -439,7 +447,7 @@ pub const DIRECTORY_CSV_HEADER: &[&str] = &[
 
 async fn directory_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
     let query = ListQuery::parse(raw.as_deref())?;
-    let f = query.network_filter()?;
+    let f = query.network_filter_for(&Visibility::current(&state.db).await?)?;
     let (sort, desc) = query.sort()?;
     let (rows, _) = views::directory(&state.db, &f, sort, desc, None).await?;
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
@@ -514,10 +522,25 @@ struct PartnershipPage {
     wins: Vec<WinRow>,
     health: Vec<Indicator>,
     health_summary: HealthCell,
+    /// The viewer may not see the impact figures / wins (not published, no role here).
+    impact_hidden: bool,
+    wins_hidden: bool,
+    /// The viewer has a role here or is a network admin: show the members-only links.
+    member_view: bool,
 }
 
 async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Error> {
-    let v = views::partnership_view(&state.db, &slug, today()).await?;
+    let mut v = views::partnership_view(&state.db, &slug, today()).await?;
+    let vis = Visibility::current(&state.db).await?;
+    let pid = v.partnership.id();
+    let (impact_hidden, wins_hidden) = (!vis.sees(pid, Part::Impact), !vis.sees(pid, Part::Wins));
+    if impact_hidden {
+        v.measures.clear();
+    }
+    if wins_hidden {
+        v.wins.clear();
+    }
+    let member_view = crate::auth::viewer().reads_all_of(pid);
     let p = v.partnership;
     let counties = p.fields.region_counties.iter().map(|c| codes::county_label(c).unwrap_or_else(|| format!("county {c} (not in the county list)"))).collect();
     let states = p.fields.region_states.iter().map(|s| codes::state_by_usps(s).map(|st| st.name.clone()).unwrap_or_else(|| s.clone())).collect();
@@ -586,6 +609,9 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
         health_summary: HealthSummary::of(&health).into(),
         health,
         p,
+        impact_hidden,
+        wins_hidden,
+        member_view,
     };
     Ok(layout::render(&page))
 }
@@ -644,7 +670,11 @@ struct OrganizationPage {
 
 async fn organization(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Error> {
     let id: Id = id.parse().map_err(|_| Error::NotFound(format!("organization '{id}'")))?;
-    let v = views::organization_view(&state.db, id).await?;
+    let mut v = views::organization_view(&state.db, id).await?;
+    // Memberships and teams of partnerships whose page the viewer may not see are left out.
+    let hidden = crate::auth::access::hidden_slugs(&state.db, &Visibility::current(&state.db).await?, Part::Page).await?;
+    v.memberships.retain(|m| !hidden.contains(&m.partnership_slug));
+    v.teams.retain(|t| !hidden.contains(&t.partnership_slug));
     let page = OrganizationPage {
         naics_title: v.organization.fields.naics_code.as_deref().and_then(codes::naics_title).map(str::to_string),
         o: v.organization,
@@ -700,6 +730,7 @@ pub fn report_html(r: &Report) -> Result<String, Error> {
 
 async fn report_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, Error> {
     let query = ListQuery::parse(raw.as_deref())?;
-    let r = super::load_report(&state.db, truthy(&query.include_illustrative)).await?;
+    let vis = Visibility::current(&state.db).await?;
+    let r = super::load_report_for(&state.db, truthy(&query.include_illustrative), &vis).await?;
     Ok(layout::render(&ReportPage { map_svg: report_map(&r), r: &r, shown: REPORT_ITEMS_SHOWN }).into_response())
 }

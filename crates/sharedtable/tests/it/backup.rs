@@ -40,7 +40,7 @@ async fn integrity_check(path: &Path) -> Vec<String> {
     r
 }
 
-/// Rows of every record table (network tables and freight tables).
+/// Rows of every record table (network tables, freight tables and the audit log).
 async fn record_rows(path: &Path) -> i64 {
     let mut c = open(path).await;
     let mut n = 0i64;
@@ -57,6 +57,7 @@ async fn record_rows(path: &Path) -> i64 {
         "password_resets",
         "sign_in_failures",
         "partnership_publication",
+        "audit_log",
     ];
     for t in TABLES.iter().chain(freight.iter()) {
         let k: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}")).fetch_one(&mut c).await.unwrap();

@@ -13,4 +13,6 @@ mod freight;
 mod freight_cli;
 mod backup;
 mod robustness;
+mod access;
+mod audit;
 mod accounts;

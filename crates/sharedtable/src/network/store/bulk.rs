@@ -5,15 +5,20 @@
 //! An import reads every file, checks every row with the same code as any other change
 //! ([`super::insert_in`]: validation, references, uniqueness) inside one transaction, collects
 //! every problem, and commits only when there is none: all rows or nothing.
+//!
+//! The audit log gets one entry per partnership the import wrote rows of (and one for rows of no
+//! partnership, such as organizations), in the same transaction, naming the files and the rows
+//! per table; not one entry per row (see [`import`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-use super::{bind_value, field_values, insert_in};
+use super::{bind_value, field_values, insert_without_audit_in};
+use crate::audit::{self, Action, Change};
 use crate::db::{self, Db, Id};
 use crate::network::bulk::{self, Item, JsonExportWriter, Location, RowContent, RowError, RowKind, Source, TableRow};
 use crate::network::entity::{validate, Entity, TABLES};
@@ -118,13 +123,22 @@ struct Run {
     /// Rows of one table checked and waiting to be written together.
     batch: Vec<Pending>,
     refs: RefCache,
+    /// For the audit log: what was written per partnership the rows belong to.
+    owners: Owners,
 }
 
+/// Per partnership the rows belong to (`None`: of no partnership), the sources (by index) they
+/// came from and the rows written per table.
+type Owners = BTreeMap<Option<Id>, (BTreeSet<usize>, BTreeMap<&'static str, usize>)>;
+
 impl Run {
-    fn count(&mut self, source: usize, table: &'static str) {
+    fn count(&mut self, source: usize, table: &'static str, owner: Option<Id>) {
         if let Some(m) = self.counts.get_mut(source) {
             *m.entry(table).or_default() += 1;
         }
+        let (sources, rows) = self.owners.entry(owner).or_default();
+        sources.insert(source);
+        *rows.entry(table).or_default() += 1;
     }
 }
 
@@ -135,8 +149,14 @@ impl Run {
 /// Speed: a table row whose fields pass validation and whose references are already known to be
 /// good (rows written earlier in this import, or read once from the database) waits in a batch
 /// written by one multi-row `INSERT`; every other row, and every row of a batch the database
-/// refuses, goes through [`insert_in`] on its own, which gives each problem its message. Rows are
-/// written in file order either way.
+/// refuses, goes through the checks of [`super::insert_in`] on its own, which gives each problem
+/// its message. Rows are written in file order either way.
+///
+/// Audit: rows are not logged one by one. Before the commit, one entry per partnership the rows
+/// belong to (a row's own partnership, or its parent's for attendance, team members, milestones,
+/// observations and win evidence; `None` for organizations and people of none) names the files
+/// and the rows per table; every entry of one import shares one `entity_id`. An import that is
+/// rejected writes no entry.
 pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
     let owned: Vec<Source> = sources.to_vec();
     let forced = opts.kind;
@@ -161,6 +181,7 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
         conveners: HashMap::new(),
         batch: Vec::new(),
         refs: RefCache::default(),
+        owners: BTreeMap::new(),
     };
     let mut tx = db::begin_write(db).await?;
     for part in parts {
@@ -219,8 +240,54 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
         });
         return Err(ImportError::Rejected(problems));
     }
+    record_import(&mut tx, sources, &run.owners).await?;
     db::commit(tx).await?;
     Ok(ImportSummary { per_source: sources.iter().map(|s| s.label.clone()).zip(run.counts).collect() })
+}
+
+/// Write the audit entries of an import (see [`import`]): one per partnership in `owners`.
+async fn record_import(
+    conn: &mut SqliteConnection,
+    sources: &[Source],
+    owners: &Owners,
+) -> Result<(), Error> {
+    let import_id = Id::new();
+    for (owner, (from, rows)) in owners {
+        let files: Vec<&str> = from.iter().filter_map(|i| sources.get(*i)).map(|s| s.label.as_str()).collect();
+        let mut counts = serde_json::Map::new();
+        for t in TABLES.iter() {
+            if let Some(n) = rows.get(t) {
+                counts.insert(t.to_string(), Value::from(*n));
+            }
+        }
+        let change = Change {
+            action: Action::Import,
+            table: audit::IMPORT_TABLE.into(),
+            entity_id: Some(import_id),
+            partnership_id: *owner,
+            before: None,
+            after: Some(serde_json::json!({"files": files, "rows": counts})),
+            summary: format!("Imported {} from {}", ImportSummary::describe(rows), files.join(", ")),
+        };
+        audit::record(conn, change).await?;
+    }
+    Ok(())
+}
+
+/// The partnership a table row belongs to, for the audit log: the partnership itself, its
+/// `partnership_id`, or its parent's (read through the reference cache). `None` for rows of no
+/// partnership.
+async fn owner_of(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<Id>, Error> {
+    if row.table == PartnershipFields::TABLE {
+        return Ok(Some(row.meta.id));
+    }
+    let id_in = |column: &str| row.values.get(column).and_then(Value::as_str).and_then(|s| s.parse::<Id>().ok());
+    if let Some(p) = id_in("partnership_id") {
+        return Ok(Some(p));
+    }
+    let Some((column, parent)) = super::forms::parent_of(row.table) else { return Ok(None) };
+    let Some(parent_id) = id_in(column) else { return Ok(None) };
+    Ok(refs.lookup(conn, parent, parent_id).await?.flatten())
 }
 
 /// Problems of one row as (column, reason).
@@ -294,6 +361,8 @@ struct Pending {
     /// Column values in [`Entity::COLUMNS`] order, as bound.
     values: Vec<Value>,
     partnership: Option<Id>,
+    /// The partnership whose audit entry counts the row ([`owner_of`]).
+    owner: Option<Id>,
 }
 
 /// Most rows one multi-row `INSERT` writes (SQLite allows 32,766 bound values per statement).
@@ -301,7 +370,7 @@ const BATCH_ROWS: usize = 500;
 
 /// Check a row without the database where possible: `Some((values, partnership))` when it can
 /// wait in a batch (fields valid, every reference known good), `None` when it must go through
-/// [`insert_in`] on its own (which then names its problems).
+/// [`insert_without_audit_in`] on its own (which then names its problems).
 async fn batchable<F: Entity>(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
     let Ok(fields) = F::deserialize(&row.values) else { return Ok(None) };
     if !validate(&fields).is_empty() {
@@ -344,7 +413,7 @@ async fn insert_table_row(conn: &mut SqliteConnection, row: TableRow) -> Result<
         ($f:ty) => {
             if row.table == <$f as Entity>::TABLE {
                 let fields: $f = serde_json::from_value(row.values).map_err(|e| Error::BadRequest(e.to_string()))?;
-                return insert_in(conn, &row.meta, &fields).await;
+                return insert_without_audit_in(conn, &row.meta, &fields).await;
             }
         };
     }
@@ -361,7 +430,8 @@ async fn table_row(conn: &mut SqliteConnection, run: &mut Run, at: Location, row
     }
     match batchable_row(conn, &mut run.refs, &row).await? {
         Some((values, partnership)) => {
-            run.batch.push(Pending { location: at, row, values, partnership });
+            let owner = owner_of(conn, &mut run.refs, &row).await?;
+            run.batch.push(Pending { location: at, row, values, partnership, owner });
             let cols = run.batch[0].values.len() + 4;
             if run.batch.len() >= BATCH_ROWS.min(30_000 / cols) {
                 flush(conn, run).await?;
@@ -371,18 +441,20 @@ async fn table_row(conn: &mut SqliteConnection, run: &mut Run, at: Location, row
         None => {
             flush(conn, run).await?;
             let partnership = row.values.get("partnership_id").and_then(Value::as_str).and_then(|s| s.parse().ok());
-            alone(conn, run, at, row, partnership).await
+            let owner = owner_of(conn, &mut run.refs, &row).await?;
+            alone(conn, run, at, row, partnership, owner).await
         }
     }
 }
 
-/// Write one row through [`insert_in`], recording its problems or counting it.
-async fn alone(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: TableRow, partnership: Option<Id>) -> Result<(), ImportError> {
+/// Write one row through [`insert_without_audit_in`], recording its problems or counting it (for
+/// the audit entry of `owner`).
+async fn alone(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: TableRow, partnership: Option<Id>, owner: Option<Id>) -> Result<(), ImportError> {
     let (table, id) = (row.table, row.meta.id);
     let skip = row.bad_columns.clone();
     match insert_table_row(conn, row).await {
         Ok(()) => {
-            run.count(at.source, table);
+            run.count(at.source, table, owner);
             run.refs.add(table, id, partnership);
         }
         Err(e) => {
@@ -419,13 +491,13 @@ async fn flush(conn: &mut SqliteConnection, run: &mut Run) -> Result<(), ImportE
     match sqlx::query_with(&sql, args).execute(&mut *conn).await {
         Ok(_) => {
             for p in batch {
-                run.count(p.location.source, table);
+                run.count(p.location.source, table, p.owner);
                 run.refs.add(table, p.row.meta.id, p.partnership);
             }
         }
         Err(sqlx::Error::Database(_)) => {
             for p in batch {
-                alone(conn, run, p.location, p.row, p.partnership).await?;
+                alone(conn, run, p.location, p.row, p.partnership, p.owner).await?;
             }
         }
         Err(e) => return Err(e.into()),
@@ -460,10 +532,10 @@ async fn registry_partnership(conn: &mut SqliteConnection, run: &mut Run, source
         return Ok(vec![(Some("name".into()), "another partnership already has this name".into())]);
     }
     let meta = new_meta();
-    if let Err(e) = insert_in(conn, &meta, &seed.fields).await {
+    if let Err(e) = insert_without_audit_in(conn, &meta, &seed.fields).await {
         return row_problems(e, &[], |f| seed::partnership_column(f).to_string());
     }
-    run.count(source, PartnershipFields::TABLE);
+    run.count(source, PartnershipFields::TABLE, Some(meta.id));
     let mut found = Vec::new();
     for c in &seed.conveners {
         let key = seed::convener_key(&c.name);
@@ -487,18 +559,18 @@ async fn registry_partnership(conn: &mut SqliteConnection, run: &mut Run, source
                     illustrative: false,
                 };
                 let m = new_meta();
-                if let Err(e) = insert_in(conn, &m, &fields).await {
+                if let Err(e) = insert_without_audit_in(conn, &m, &fields).await {
                     found.extend(row_problems(e, &[], |_| "convener".to_string())?);
                     continue;
                 }
-                run.count(source, OrganizationFields::TABLE);
+                run.count(source, OrganizationFields::TABLE, None);
                 m.id
             }
         };
         run.conveners.insert(key, org);
         let membership = MembershipFields { partnership_id: meta.id, organization_id: org, role: MembershipRole::Convener, started: None, ended: None };
-        match insert_in(conn, &new_meta(), &membership).await {
-            Ok(()) => run.count(source, MembershipFields::TABLE),
+        match insert_without_audit_in(conn, &new_meta(), &membership).await {
+            Ok(()) => run.count(source, MembershipFields::TABLE, Some(meta.id)),
             Err(e) => found.extend(row_problems(e, &[], |_| "convener".to_string())?),
         }
     }
@@ -514,14 +586,14 @@ async fn registry_win(conn: &mut SqliteConnection, run: &mut Run, source: usize,
     };
     let initiative = InitiativeFields { partnership_id: pid, ..seed.initiative };
     let imeta = new_meta();
-    if let Err(e) = insert_in(conn, &imeta, &initiative).await {
+    if let Err(e) = insert_without_audit_in(conn, &imeta, &initiative).await {
         return row_problems(e, &[], |f| seed::win_column(f).to_string());
     }
-    run.count(source, InitiativeFields::TABLE);
+    run.count(source, InitiativeFields::TABLE, Some(pid));
     let win = WinFields { partnership_id: pid, initiative_id: Some(imeta.id), ..seed.win };
-    match insert_in(conn, &new_meta(), &win).await {
+    match insert_without_audit_in(conn, &new_meta(), &win).await {
         Ok(()) => {
-            run.count(source, WinFields::TABLE);
+            run.count(source, WinFields::TABLE, Some(pid));
             Ok(vec![])
         }
         Err(e) => row_problems(e, &[], |f| seed::win_column(f).to_string()),

@@ -5,7 +5,7 @@
 
 use sqlx::Row;
 
-use super::{insert_in, update_in};
+use super::{delete_in, insert_in, update_in};
 use crate::db::{self, Db, Id};
 use crate::network::entity::{table_info, table_infos};
 use crate::network::model::{
@@ -22,7 +22,9 @@ pub struct PartnershipRef {
 }
 
 /// For a table whose rows reach their partnership through a parent row: (column, parent table).
-fn parent_of(table: &str) -> Option<(&'static str, &'static str)> {
+/// The column and table of a record's parent, for kinds of records whose partnership is their
+/// parent's (`meeting_attendance` -> (`meeting_id`, `meetings`), ...).
+pub fn parent_of(table: &str) -> Option<(&'static str, &'static str)> {
     match table {
         "meeting_attendance" => Some(("meeting_id", "meetings")),
         "action_team_members" => Some(("action_team_id", "action_teams")),
@@ -57,6 +59,22 @@ pub async fn partnership_of(db: &Db, table: &str, id: Id) -> Result<Option<Partn
     })
 }
 
+/// Where record `id` of the network table `table` is shown, when it exists: a partnership's or an
+/// organization's page, the edit form of any other record. `None` for a record that no longer
+/// exists and for a table that is not the network's.
+pub async fn record_href(db: &Db, table: &str, id: Id) -> Result<Option<String>, Error> {
+    let Some(info) = table_info(table) else { return Ok(None) };
+    if info.table == "partnerships" {
+        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE id = ?").bind(id).fetch_optional(db).await?;
+        return Ok(slug.map(|s| format!("/partnerships/{s}")));
+    }
+    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {} WHERE id = ?", info.table)).bind(id).fetch_optional(db).await?;
+    Ok(found.map(|_| match info.table {
+        "organizations" => format!("/organizations/{id}"),
+        t => format!("/{t}/{id}/edit"),
+    }))
+}
+
 /// How a select shows each kind of record that other records refer to, and the order.
 /// Illustrative records say so in their label (an option cannot carry a badge).
 fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
@@ -82,24 +100,42 @@ fn label_sql(table: &str) -> Option<(&'static str, &'static str)> {
 
 /// The records of `table` a select offers, as (id, label). With `partnership`, only that
 /// partnership's records (partnerships and organizations are never narrowed); without it,
-/// every record, its label led by its partnership's name.
+/// every record, its label led by its partnership's name. A viewer who is not a network admin is
+/// offered only partnerships they have a role in and those partnerships' records (forms add
+/// records to one's own partnerships), so a select never names what they may not see.
 pub async fn choices(db: &Db, table: &str, partnership: Option<Id>) -> Result<Vec<(Id, String)>, Error> {
     let (label, order) = label_sql(table).ok_or_else(|| Error::Internal(anyhow::anyhow!("no choices for table {table}")))?;
     let (join, pcol) = match parent_of(table) {
         Some((column, parent)) => (format!(" JOIN {parent} x ON x.id = t.{column}"), Some("x.partnership_id")),
+        None if table == "partnerships" => (String::new(), Some("t.id")),
         None if has_partnership_column(table) => (String::new(), Some("t.partnership_id")),
         None => (String::new(), None),
     };
+    let viewer = crate::auth::viewer();
+    let mine: Option<String> = (!viewer.is_network_admin()).then(|| {
+        let ids: Vec<String> = viewer.account.as_ref().map(|a| a.roles.keys().map(|i| i.to_string()).collect()).unwrap_or_default();
+        serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
+    });
+    let scope = |pcol: &str| if mine.is_some() { format!(" AND {pcol} IN (SELECT value FROM json_each(?))") } else { String::new() };
     let sql = match (pcol, partnership) {
-        (Some(pcol), Some(_)) => format!("SELECT t.id, {label} FROM {table} t{join} WHERE {pcol} = ? ORDER BY {order}, t.id"),
-        (Some(pcol), None) => format!(
-            "SELECT t.id, p.name || ' · ' || {label} FROM {table} t{join} JOIN partnerships p ON p.id = {pcol} ORDER BY p.name COLLATE NOCASE, {order}, t.id"
+        (Some(pcol), Some(_)) if table != "partnerships" => {
+            format!("SELECT t.id, {label} FROM {table} t{join} WHERE {pcol} = ?{} ORDER BY {order}, t.id", scope(pcol))
+        }
+        (Some("t.id"), _) => format!("SELECT t.id, {label} FROM {table} t WHERE 1 = 1{} ORDER BY {order}, t.id", scope("t.id")),
+        (Some(pcol), _) => format!(
+            "SELECT t.id, p.name || ' · ' || {label} FROM {table} t{join} JOIN partnerships p ON p.id = {pcol} WHERE 1 = 1{} ORDER BY p.name COLLATE NOCASE, {order}, t.id",
+            scope(pcol)
         ),
         (None, _) => format!("SELECT t.id, {label} FROM {table} t ORDER BY {order}, t.id"),
     };
     let mut q = sqlx::query_as::<_, (Id, String)>(&sql);
-    if let (Some(_), Some(p)) = (pcol, partnership) {
-        q = q.bind(p);
+    if let (Some(pcol), Some(p)) = (pcol, partnership) {
+        if pcol != "t.id" {
+            q = q.bind(p);
+        }
+    }
+    if let (Some(_), Some(m)) = (pcol, mine) {
+        q = q.bind(m);
     }
     Ok(q.fetch_all(db).await?)
 }
@@ -154,9 +190,10 @@ pub async fn save_meeting(db: &Db, id: Option<Id>, if_version: Option<i64>, fiel
         }
     };
     let meeting = record.id();
-    let current: Vec<Id> = sqlx::query_scalar("SELECT organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
-    for org in current.iter().filter(|o| !attending.contains(o)) {
-        sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = ? AND organization_id = ?").bind(meeting).bind(org).execute(&mut *tx).await?;
+    let rows: Vec<(Id, Id)> = sqlx::query_as("SELECT id, organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
+    let current: Vec<Id> = rows.iter().map(|(_, org)| *org).collect();
+    for (row, _) in rows.iter().filter(|(_, org)| !attending.contains(org)) {
+        delete_in::<AttendanceFields>(&mut tx, *row, None).await?;
     }
     let mut added = Vec::new();
     for org in attending.iter().filter(|o| !current.contains(o)) {

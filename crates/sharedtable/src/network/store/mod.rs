@@ -17,7 +17,8 @@ use sqlx::{Arguments, Row, SqliteConnection};
 pub mod forms;
 
 use super::entity::{validate, Entity};
-use super::model::{Meta, OrgKind, Record, TeamRole};
+use super::model::{Meta, OrgKind, PartnershipFields, Record, TeamRole};
+use crate::audit::{self, Action};
 use crate::db::{self, Db, Id};
 use crate::web::{Error, FieldErrors};
 
@@ -42,6 +43,9 @@ impl PageRequest {
 pub struct ListFilter {
     pub equals: Vec<(&'static str, String)>,
     pub search: Option<String>,
+    /// An SQL condition over the table aliased `t` and the one value it binds, keeping only the
+    /// rows the viewer may see (`auth::access::Visibility::sql_condition`).
+    pub visible: Option<(String, String)>,
 }
 
 fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
@@ -93,6 +97,10 @@ fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) 
         clauses.push(format!("instr(lower({col}), lower(?)) > 0"));
         args.add(q.clone()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     }
+    if let Some((condition, value)) = &filter.visible {
+        clauses.push(condition.clone());
+        args.add(value.clone()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    }
     Ok(if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) })
 }
 
@@ -100,12 +108,12 @@ fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) 
 pub async fn list<F: Entity>(db: &Db, filter: &ListFilter, page: PageRequest) -> Result<(Vec<Record<F>>, i64), Error> {
     let mut args = SqliteArguments::default();
     let wc = where_clause::<F>(filter, &mut args)?;
-    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM {}{wc}", F::TABLE), args).fetch_one(db).await?;
+    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM {} t{wc}", F::TABLE), args).fetch_one(db).await?;
     let mut args = SqliteArguments::default();
     let wc = where_clause::<F>(filter, &mut args)?;
     args.add(page.per_page as i64).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     args.add(page.offset()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
-    let sql = format!("{}{wc} ORDER BY {} LIMIT ? OFFSET ?", select_sql::<F>(), F::ORDER);
+    let sql = format!("{} t{wc} ORDER BY {} LIMIT ? OFFSET ?", select_sql::<F>(), F::ORDER);
     let rows = sqlx::query_as_with::<_, Record<F>, _>(&sql, args).fetch_all(db).await?;
     Ok((rows, total))
 }
@@ -209,9 +217,18 @@ fn constraint_error<F: Entity>(e: sqlx::Error) -> Error {
     Error::from(e)
 }
 
-/// Insert a record inside an open transaction, after validation and reference checks. `meta`
-/// gives the id, version and timestamps (import keeps them; new records get fresh ones).
+/// Insert a record inside an open transaction, after validation and reference checks, and record
+/// it in the audit log (same transaction). `meta` gives the id, version and timestamps (import
+/// keeps them; new records get fresh ones).
 pub async fn insert_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fields: &F) -> Result<(), Error> {
+    insert_without_audit_in(conn, meta, fields).await?;
+    let owners = owners(conn, meta.id, None, Some(fields)).await?;
+    audit_change(conn, Action::Create, meta.id, owners, None, Some(fields)).await
+}
+
+/// [`insert_in`] without its audit entry: for imports, which record one entry for all their rows
+/// (see `bulk::import`). Anything else uses [`insert_in`].
+pub async fn insert_without_audit_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fields: &F) -> Result<(), Error> {
     let mut errs = validate(fields);
     check_references(conn, fields, &mut errs).await?;
     errs.into_result()?;
@@ -228,6 +245,83 @@ pub async fn insert_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fiel
     let placeholders = vec!["?"; F::COLUMNS.len() + 4].join(", ");
     let sql = format!("INSERT INTO {} (id, version, created_at, updated_at, {}) VALUES ({placeholders})", F::TABLE, F::COLUMNS.join(", "));
     sqlx::query_with(&sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    Ok(())
+}
+
+/// The partnership record `id` with `fields` belongs to: itself for a partnership, its
+/// `partnership_id`, or its parent's (an attendance row's meeting, a milestone's initiative, an
+/// observation's measure, ...), read in the open transaction. `None` for organizations and
+/// people of no partnership.
+async fn owner<F: Entity>(conn: &mut SqliteConnection, id: Id, fields: &F) -> Result<Option<Id>, Error> {
+    if F::TABLE == PartnershipFields::TABLE {
+        return Ok(Some(id));
+    }
+    if let Some(p) = fields.partnership_id() {
+        return Ok(Some(p));
+    }
+    let Some((column, parent)) = forms::parent_of(F::TABLE) else { return Ok(None) };
+    let values = field_values(fields)?;
+    let Some(parent_id) = F::COLUMNS.iter().position(|c| *c == column).and_then(|i| values[i].as_str().map(str::to_string)) else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_scalar(&format!("SELECT partnership_id FROM {parent} WHERE id = ?")).bind(parent_id).fetch_optional(&mut *conn).await?)
+}
+
+/// The partnerships whose logs show a change of record `id`: the owner before and the owner
+/// after (the same one unless a person moved to another partnership), or one `None` when it
+/// belongs to none.
+async fn owners<F: Entity>(conn: &mut SqliteConnection, id: Id, before: Option<&F>, after: Option<&F>) -> Result<Vec<Option<Id>>, Error> {
+    let mut out = Vec::new();
+    for f in [after, before].into_iter().flatten() {
+        let o = owner(conn, id, f).await?;
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    if out.len() > 1 {
+        out.retain(Option::is_some);
+    }
+    Ok(out)
+}
+
+/// The fields of a record as the audit log keeps them: a JSON object of its columns.
+fn audit_json<F: Entity>(fields: &F) -> Result<Value, Error> {
+    serde_json::to_value(fields).map_err(|e| Error::Internal(e.into()))
+}
+
+/// Record a change of record `id` in the audit log (one entry per partnership in `owners`), in
+/// the open transaction.
+async fn audit_change<F: Entity>(
+    conn: &mut SqliteConnection,
+    action: Action,
+    id: Id,
+    owners: Vec<Option<Id>>,
+    before: Option<&F>,
+    after: Option<&F>,
+) -> Result<(), Error> {
+    let name = after.or(before).map(|f| f.display_name()).unwrap_or_default();
+    let verb = match action {
+        Action::Create => "Created",
+        Action::Update => "Changed",
+        Action::Delete => "Deleted",
+        Action::Import => "Imported",
+        Action::Approve => "Approved",
+    };
+    let summary = format!("{verb} {} '{name}'", F::SINGULAR);
+    let before = before.map(audit_json).transpose()?;
+    let after = after.map(audit_json).transpose()?;
+    for partnership_id in owners {
+        let change = audit::Change {
+            action,
+            table: F::TABLE.to_string(),
+            entity_id: Some(id),
+            partnership_id,
+            before: before.clone(),
+            after: after.clone(),
+            summary: summary.clone(),
+        };
+        audit::record(conn, change).await?;
+    }
     Ok(())
 }
 
@@ -253,11 +347,12 @@ pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields:
 
 /// [`update`] inside an open transaction, so a change can span several records.
 pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
-    let current: Option<(i64, chrono::DateTime<chrono::Utc>)> =
-        sqlx::query_as(&format!("SELECT version, created_at FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *conn).await?;
-    let Some((version, created_at)) = current else {
+    let sql = format!("{} WHERE id = ?", select_sql::<F>());
+    let before: Option<Record<F>> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let Some(before) = before else {
         return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
     };
+    let (version, created_at) = (before.meta.version, before.meta.created_at);
     if let Some(expected) = if_version {
         if expected != version {
             return Err(Error::PreconditionFailed(format!(
@@ -294,26 +389,37 @@ pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
     let sets: Vec<String> = F::COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
     let sql = format!("UPDATE {} SET version = ?, updated_at = ?, {} WHERE id = ?", F::TABLE, sets.join(", "));
     sqlx::query_with(&sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    let owners = owners(conn, id, Some(&before.fields), Some(&fields)).await?;
+    audit_change(conn, Action::Update, id, owners, Some(&before.fields), Some(&fields)).await?;
     Ok(Record { meta, fields })
 }
 
-/// Delete a record (and, by the schema's cascades, what belongs to it). With `if_version`, a
-/// changed record is not deleted (`PreconditionFailed`).
+/// Delete a record (and, by the schema's cascades, what belongs to it), in its own transaction.
+/// With `if_version`, a changed record is not deleted (`PreconditionFailed`).
 pub async fn delete<F: Entity>(db: &Db, id: Id, if_version: Option<i64>) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    let version: Option<i64> =
-        sqlx::query_scalar(&format!("SELECT version FROM {} WHERE id = ?", F::TABLE)).bind(id).fetch_optional(&mut *tx).await?;
-    let Some(version) = version else {
+    delete_in::<F>(&mut tx, id, if_version).await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// [`delete`] inside an open transaction; the audit entry keeps the record's fields as they were.
+/// Errors: `NotFound`, `PreconditionFailed`, `Conflict` when other records still refer to it.
+pub async fn delete_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_version: Option<i64>) -> Result<(), Error> {
+    let sql = format!("{} WHERE id = ?", select_sql::<F>());
+    let before: Option<Record<F>> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let Some(before) = before else {
         return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
     };
     if let Some(expected) = if_version {
-        if expected != version {
+        if expected != before.meta.version {
             return Err(Error::PreconditionFailed(format!("this {} was changed by someone else since you read it", F::SINGULAR)));
         }
     }
-    sqlx::query(&format!("DELETE FROM {} WHERE id = ?", F::TABLE)).bind(id).execute(&mut *tx).await.map_err(constraint_error::<F>)?;
-    db::commit(tx).await?;
-    Ok(())
+    // The owner is read before the row (and perhaps its parent) is gone.
+    let owners = owners(conn, id, Some(&before.fields), None).await?;
+    sqlx::query(&format!("DELETE FROM {} WHERE id = ?", F::TABLE)).bind(id).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    audit_change(conn, Action::Delete, id, owners, Some(&before.fields), None).await
 }
 
 /// Is the database empty of partnerships (first start)?
@@ -322,10 +428,23 @@ pub async fn is_empty(db: &Db) -> Result<bool, Error> {
     Ok(n == 0)
 }
 
-/// Delete every row of every network table (used before a full import into the same database).
+/// Delete every row of every network table (used before a full import into the same database),
+/// with one audit entry per table that had rows (how many; not the rows themselves).
 pub async fn clear_all(conn: &mut SqliteConnection) -> Result<(), Error> {
     for t in super::entity::TABLES.iter().rev() {
-        sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *conn).await?;
+        let n = sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *conn).await?.rows_affected();
+        if n > 0 {
+            let change = audit::Change {
+                action: Action::Delete,
+                table: t.to_string(),
+                entity_id: None,
+                partnership_id: None,
+                before: Some(serde_json::json!({"rows": n})),
+                after: None,
+                summary: format!("Deleted every row of {} ({n} rows)", t.replace('_', " ")),
+            };
+            audit::record(conn, change).await?;
+        }
     }
     Ok(())
 }
@@ -383,5 +502,19 @@ mod tests {
         }
         delete::<PartnershipFields>(&db, p.id(), Some(2)).await.unwrap();
         assert!(matches!(get::<PartnershipFields>(&db, p.id()).await, Err(Error::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn clearing_every_table_is_logged_by_table() {
+        let db = db::connect("sqlite::memory:").await.unwrap();
+        create(&db, fields("Alpha Makers")).await.unwrap();
+        create(&db, fields("Beta Makers")).await.unwrap();
+        let mut tx = db::begin_write(&db).await.unwrap();
+        clear_all(&mut tx).await.unwrap();
+        db::commit(tx).await.unwrap();
+        let rows: Vec<(String, String, Option<String>, String)> =
+            sqlx::query_as("SELECT action, entity_table, before_json, summary FROM audit_log ORDER BY at, id").fetch_all(&db).await.unwrap();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(rows[2], ("delete".into(), "partnerships".into(), Some(r#"{"rows":2}"#.into()), "Deleted every row of partnerships (2 rows)".into()));
     }
 }

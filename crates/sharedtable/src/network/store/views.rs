@@ -82,6 +82,11 @@ pub struct NetworkFilter {
     /// Case-insensitive substring of the name, region or sector.
     pub q: Option<String>,
     pub include_illustrative: bool,
+    /// Partnerships left out because the viewer may not see their page (not published, and the
+    /// viewer has no role there): see `auth::access::Visibility::hidden`.
+    pub hidden: Vec<Id>,
+    /// Partnerships whose wins are left out of win lists for the same reason.
+    pub hidden_wins: Vec<Id>,
 }
 
 /// `AND`-joined conditions on the partnerships table aliased `p`, binding their values.
@@ -89,6 +94,10 @@ fn partnership_conditions(f: &NetworkFilter, args: &mut SqliteArguments<'_>) -> 
     let mut c = vec!["1 = 1".to_string()];
     if !f.include_illustrative {
         c.push("p.illustrative = 0".into());
+    }
+    if !f.hidden.is_empty() {
+        c.push("p.id NOT IN (SELECT value FROM json_each(?))".into());
+        push(args, ids_json(&f.hidden))?;
     }
     if let Some(st) = &f.state {
         c.push("EXISTS (SELECT 1 FROM json_each(p.region_states) s WHERE s.value = ?)".into());
@@ -455,9 +464,10 @@ pub async fn latest_wins(db: &Db, filter: &NetworkFilter, limit: u32) -> Result<
     let mut args = SqliteArguments::default();
     let cond = partnership_conditions(filter, &mut args)?;
     push(&mut args, filter.include_illustrative)?;
+    push(&mut args, ids_json(&filter.hidden_wins))?;
     push(&mut args, limit as i64)?;
     let sql = format!(
-        "{WIN_SELECT} WHERE {cond} AND (? OR w.illustrative = 0)
+        "{WIN_SELECT} WHERE {cond} AND (? OR w.illustrative = 0) AND p.id NOT IN (SELECT value FROM json_each(?))
          ORDER BY w.achieved IS NULL, w.achieved DESC, w.created_at DESC, w.id LIMIT ?"
     );
     Ok(sqlx::query_as_with(&sql, args).fetch_all(db).await?)

@@ -1,0 +1,3 @@
+-- Who created a record (the first `create` entry of it) decides whether a member may edit it:
+-- look entries up by record.
+CREATE INDEX audit_log_entity ON audit_log (entity_table, entity_id, action);

@@ -357,7 +357,7 @@ async fn the_openapi_document_is_served() {
     assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
     let doc: Value = r.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 15 * 2 + 3 + 7 + 1, "two per table, the health check, the import, this document, seven freight paths and the audit log");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 15 * 2 + 3 + 7 + 1 + 1, "two per table, the health check, the import, this document, seven freight paths, the audit log and /me");
     assert_eq!(doc["paths"]["/api/v1/wins"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/WinFields");
 }
 

@@ -217,7 +217,7 @@ async fn create_token(State(state): State<AppState>, body: Bytes) -> Result<Resp
         errors.add("scope", "choose read (GET requests only) or write (everything your account may do)");
     }
     if form.label.trim().is_empty() || form.label.trim().chars().count() > 100 {
-        errors.add("label", "name what the token is for (1 to 100 characters), e.g. \"quarterly export script\"");
+        errors.add("label", "is required: 1 to 100 characters naming what the token is for, e.g. \"quarterly export script\"");
     }
     let Some(scope) = scope.filter(|_| errors.is_empty()) else {
         return render_account(&state, StatusCode::UNPROCESSABLE_ENTITY, shown(errors)).await;

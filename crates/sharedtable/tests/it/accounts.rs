@@ -545,7 +545,7 @@ async fn a_token_is_shown_once_works_by_its_scope_and_stops_when_revoked() {
     let resp = post_form(&app, &admin, "/account", "/account/tokens", &[("label", " "), ("scope", "write")]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = text(resp).await;
-    assert!(html.contains("What the token is for name what the token is for (1 to 100 characters)"), "{html}");
+    assert!(html.contains("What the token is for is required: 1 to 100 characters naming what the token is for"), "{html}");
     assert!(html.contains(r#"value="write" checked"#), "the scope chosen is kept");
 
     let resp = post_form(&app, &admin, "/account", "/account/tokens", &[("label", "export script"), ("scope", "read")]).await;

@@ -620,7 +620,7 @@ pub fn openapi() -> OpenApi {
                      `per_page` (1 to 500, default 50) and answer with a `Link` header. Every record has an ETag \
                      (`\"<version>\"`); PUT and DELETE need it in `If-Match`. Errors are RFC 9457 problem documents \
                      (`application/problem+json`) naming each wrong field. People's email and phone are personal data: \
-                     they can be written but are never returned (accounts, and who may read them, come in a later version).",
+                     they can be written but are never returned.",
                 ))
                 .build(),
         )

@@ -1,7 +1,8 @@
 //! The audit log: who changed what, when, and the values before and after.
 //!
 //! Every change of a record (create, update, delete through the network store, observations
-//! other modules record, freight shipments, settings and plans) and every import writes one
+//! other modules record, freight shipments, settings and plans, people's roles in partnerships,
+//! publication choices, accounts' admin and disabled flags) and every import writes one
 //! entry into `audit_log` inside the SAME transaction as the change, so a change that is rolled
 //! back leaves no entry and an entry never describes a change that did not happen. An import of
 //! many rows writes one entry per partnership it touched (with the files and the rows per table),
@@ -73,6 +74,12 @@ impl AuditActor {
     /// scope.
     pub fn system() -> AuditActor {
         AuditActor { user_id: None, name: "system".into() }
+    }
+
+    /// A web request by someone not signed in (the access rules let them change almost nothing;
+    /// named so that such an entry never passes for the system's).
+    pub fn anonymous() -> AuditActor {
+        AuditActor { user_id: None, name: "anonymous visitor".into() }
     }
 
     /// A command of the command line, e.g. `command_line("sharedtable import")` is named
@@ -411,6 +418,7 @@ pub async fn list(db: &Db, filter: &Filter, page: PageRequest) -> Result<(Vec<En
 pub fn tables() -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = crate::network::entity::TABLES.iter().map(|t| (*t, capitalize(&t.replace('_', " ")))).collect();
     out.extend(crate::freight::AUDITED_TABLES.iter().map(|(t, _)| (*t, capitalize(&t.replace('_', " ")))));
+    out.extend(crate::auth::AUDITED_TABLES.iter().map(|(t, kind)| (*t, capitalize(&format!("{kind}s")))));
     out.push((IMPORT_TABLE, "Imports (many records at once)".into()));
     out
 }
@@ -420,7 +428,7 @@ fn kind_of(table: &str) -> String {
     if let Some(info) = crate::network::entity::table_info(table) {
         return info.singular.to_string();
     }
-    if let Some((_, kind)) = crate::freight::AUDITED_TABLES.iter().find(|(t, _)| *t == table) {
+    if let Some((_, kind)) = crate::freight::AUDITED_TABLES.iter().chain(crate::auth::AUDITED_TABLES).find(|(t, _)| *t == table) {
         return kind.to_string();
     }
     if table == IMPORT_TABLE {
@@ -541,9 +549,12 @@ async fn record_href(db: &Db, entry: &Entry, partnership: Option<&Partnership>) 
     if crate::network::entity::table_info(table).is_some() {
         return crate::network::store::forms::record_href(db, table, id).await;
     }
-    match partnership {
-        Some(p) => crate::freight::record_href(db, table, id, &p.fields.slug).await,
-        None => Ok(None),
+    match (table, partnership) {
+        ("user_roles", Some(p)) => Ok(Some(format!("/partnerships/{}/people", p.fields.slug))),
+        ("partnership_publication", Some(p)) => Ok(Some(format!("/partnerships/{}/publication", p.fields.slug))),
+        ("users", _) => Ok(Some("/admin".into())),
+        (_, Some(p)) => crate::freight::record_href(db, table, id, &p.fields.slug).await,
+        (_, None) => Ok(None),
     }
 }
 

@@ -37,6 +37,11 @@ use serde::{Deserialize, Serialize};
 use crate::db::Id;
 use crate::web::{AppState, Error};
 
+/// The account tables whose changes the audit log records, each with a record of it in words:
+/// roles in partnerships, publication choices, and accounts' admin and disabled flags. Entries
+/// name people by display name, never by email address.
+pub const AUDITED_TABLES: &[(&str, &str)] = &[("user_roles", "role"), ("partnership_publication", "publication choice"), ("users", "account")];
+
 /// The session cookie's name. Its value is a random token (see [`secret::new_token`]); the
 /// database keeps only its SHA-256.
 pub const SESSION_COOKIE: &str = "st_session";
@@ -337,7 +342,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     };
     let actor = match &viewer.account {
         Some(a) => crate::audit::AuditActor::user(a.user_id, &a.display_name),
-        None => crate::audit::AuditActor::system(),
+        None => crate::audit::AuditActor::anonymous(),
     };
     let viewer = Arc::new(viewer);
     let mut req = req;

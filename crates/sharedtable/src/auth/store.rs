@@ -153,6 +153,7 @@ pub async fn set_password(db: &Db, user: Id, password: &str, keep_session: Optio
 /// Make a user a network admin or not, or disable the account (ending its sessions and tokens).
 pub async fn set_user_flags(db: &Db, user: Id, network_admin: bool, disabled: bool) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
+    let before: Option<(bool, bool)> = sqlx::query_as("SELECT network_admin, disabled FROM users WHERE id = ?").bind(user).fetch_optional(&mut *tx).await?;
     let n = sqlx::query("UPDATE users SET network_admin = ?, disabled = ?, updated_at = ? WHERE id = ?")
         .bind(network_admin)
         .bind(disabled)
@@ -166,6 +167,19 @@ pub async fn set_user_flags(db: &Db, user: Id, network_admin: bool, disabled: bo
     }
     if disabled {
         sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user).execute(&mut *tx).await?;
+    }
+    if let Some((was_admin, was_disabled)) = before.filter(|b| *b != (network_admin, disabled)) {
+        let name = display_name_in(&mut tx, user).await?;
+        let change = crate::audit::Change {
+            action: crate::audit::Action::Update,
+            table: "users".into(),
+            entity_id: Some(user),
+            partnership_id: None,
+            before: Some(serde_json::json!({"user": name, "network_admin": was_admin, "disabled": was_disabled})),
+            after: Some(serde_json::json!({"user": name, "network_admin": network_admin, "disabled": disabled})),
+            summary: format!("Changed the account of {name}"),
+        };
+        crate::audit::record(&mut tx, change).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -182,7 +196,37 @@ pub async fn set_role(db: &Db, user: Id, partnership: Id, role: Role) -> Result<
     Ok(())
 }
 
+/// The display name of `user` for an audit entry (never the email address).
+async fn display_name_in(conn: &mut sqlx::SqliteConnection, user: Id) -> Result<String, Error> {
+    let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?").bind(user).fetch_optional(&mut *conn).await?;
+    Ok(name.unwrap_or_else(|| format!("user {user}")))
+}
+
+/// Record a change of `user`'s role in `partnership` in the audit log (`None`: no role), in the
+/// open transaction.
+async fn audit_role(conn: &mut sqlx::SqliteConnection, user: Id, partnership: Id, before: Option<&str>, after: Option<Role>) -> Result<(), Error> {
+    use crate::audit::{self, Action, Change};
+    let name = display_name_in(conn, user).await?;
+    let (action, summary) = match (before, after) {
+        (None, Some(r)) => (Action::Create, format!("Gave {name} the role {}", r.label())),
+        (Some(b), Some(r)) => (Action::Update, format!("Changed the role of {name} from {} to {}", Role::parse(b).map(Role::label).unwrap_or(b), r.label())),
+        (Some(b), None) => (Action::Delete, format!("Took away the role of {name} ({})", Role::parse(b).map(Role::label).unwrap_or(b))),
+        (None, None) => return Ok(()),
+    };
+    let change = Change {
+        action,
+        table: "user_roles".into(),
+        entity_id: Some(user),
+        partnership_id: Some(partnership),
+        before: before.map(|b| serde_json::json!({"user": name, "role": b})),
+        after: after.map(|r| serde_json::json!({"user": name, "role": r.as_str()})),
+        summary,
+    };
+    audit::record(conn, change).await
+}
+
 async fn set_role_in(conn: &mut sqlx::SqliteConnection, user: Id, partnership: Id, role: Role) -> Result<(), Error> {
+    let before: Option<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *conn).await?;
     sqlx::query(
         "INSERT INTO user_roles (user_id, partnership_id, role, granted_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, partnership_id) DO UPDATE SET role = excluded.role, granted_at = excluded.granted_at",
@@ -193,6 +237,9 @@ async fn set_role_in(conn: &mut sqlx::SqliteConnection, user: Id, partnership: I
     .bind(ts(db::now()))
     .execute(&mut *conn)
     .await?;
+    if before.as_deref() != Some(role.as_str()) {
+        audit_role(conn, user, partnership, before.as_deref(), Some(role)).await?;
+    }
     Ok(())
 }
 
@@ -209,6 +256,7 @@ pub async fn remove_role(db: &Db, user: Id, partnership: Id) -> Result<(), Error
         }
     }
     sqlx::query("DELETE FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).execute(&mut *tx).await?;
+    audit_role(&mut tx, user, partnership, Some(&role), None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -558,7 +606,9 @@ pub async fn accept_invitation(db: &Db, token: &str, display_name: &str, passwor
         None => create_user_in(&mut tx, &inv.email, display_name, Some(password), false).await?,
     };
     if let (Some((p, _)), Some(role)) = (inv.partnership, inv.role) {
-        set_role_in(&mut tx, user, p, role).await?;
+        // The audit log names the invitee, who accepts while not yet signed in.
+        let name = display_name_in(&mut tx, user).await?;
+        crate::audit::with_actor(crate::audit::AuditActor::user(user, &name), set_role_in(&mut tx, user, p, role)).await?;
     }
     if inv.network_admin {
         sqlx::query("UPDATE users SET network_admin = TRUE WHERE id = ?").bind(user).execute(&mut *tx).await?;
@@ -747,6 +797,11 @@ pub async fn publications(db: &Db) -> Result<std::collections::HashMap<Id, Publi
 /// are rendered again.
 pub async fn set_publication(db: &Db, partnership: Id, p: Publication) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
+    let row = sqlx::query("SELECT page, impact, wins FROM partnership_publication WHERE partnership_id = ?").bind(partnership).fetch_optional(&mut *tx).await?;
+    let before = match row {
+        Some(r) => Publication { page: r.try_get("page")?, impact: r.try_get("impact")?, wins: r.try_get("wins")? },
+        None => Publication::default(),
+    };
     sqlx::query(
         "INSERT INTO partnership_publication (partnership_id, page, impact, wins, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (partnership_id) DO UPDATE SET page = excluded.page, impact = excluded.impact, wins = excluded.wins, updated_at = excluded.updated_at",
@@ -758,6 +813,19 @@ pub async fn set_publication(db: &Db, partnership: Id, p: Publication) -> Result
     .bind(ts(db::now()))
     .execute(&mut *tx)
     .await?;
+    if before != p {
+        let json = |x: &Publication| serde_json::json!({"page": x.page, "impact": x.impact, "wins": x.wins});
+        let change = crate::audit::Change {
+            action: crate::audit::Action::Update,
+            table: "partnership_publication".into(),
+            entity_id: Some(partnership),
+            partnership_id: Some(partnership),
+            before: Some(json(&before)),
+            after: Some(json(&p)),
+            summary: "Changed what the partnership publishes".into(),
+        };
+        crate::audit::record(&mut tx, change).await?;
+    }
     db::commit(tx).await?;
     Ok(())
 }

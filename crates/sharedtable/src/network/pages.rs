@@ -527,6 +527,8 @@ struct PartnershipPage {
     wins_hidden: bool,
     /// The viewer has a role here or is a network admin: show the members-only links.
     member_view: bool,
+    /// The viewer runs this partnership (its convener, or a network admin): the change log is theirs.
+    convener_view: bool,
 }
 
 async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Error> {
@@ -541,6 +543,7 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
         v.wins.clear();
     }
     let member_view = crate::auth::viewer().reads_all_of(pid);
+    let convener_view = crate::auth::viewer().manages(pid);
     let p = v.partnership;
     let counties = p.fields.region_counties.iter().map(|c| codes::county_label(c).unwrap_or_else(|| format!("county {c} (not in the county list)"))).collect();
     let states = p.fields.region_states.iter().map(|s| codes::state_by_usps(s).map(|st| st.name.clone()).unwrap_or_else(|| s.clone())).collect();
@@ -612,6 +615,7 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
         impact_hidden,
         wins_hidden,
         member_view,
+        convener_view,
     };
     Ok(layout::render(&page))
 }

@@ -545,3 +545,52 @@ async fn freight_shipments_settings_plans_and_approval_are_logged() {
     let page = app.client.get(app.url(&format!("/partnerships/{slug}/audit?table=freight_shipments"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Created shipment &#39;AUD-1&#39; <span class=\"muted\">(no longer exists)</span>"), "{page}");
 }
+
+#[tokio::test]
+async fn roles_publication_and_account_flags_are_logged_by_name_never_by_email() {
+    use sharedtable::auth::{store, Role, Scope};
+    let app = spawn().await;
+    let (pid, _) = base(&app).await;
+    let p: sharedtable::db::Id = pid.parse().unwrap();
+    let ada = store::create_user(&app.db, "ada@example.org", "Ada Lovelace", Some("a long password 123"), false).await.unwrap();
+    let n = log(&app).await.len();
+    store::set_role(&app.db, ada, p, Role::Member).await.unwrap();
+    store::change_role(&app.db, ada, p, Role::Champion).await.unwrap();
+    store::change_role(&app.db, ada, p, Role::Champion).await.unwrap(); // no change: no entry
+    store::set_publication(&app.db, p, store::Publication { page: true, impact: false, wins: true }).await.unwrap();
+    store::set_user_flags(&app.db, ada, false, true).await.unwrap();
+    store::set_user_flags(&app.db, ada, false, false).await.unwrap();
+    store::remove_role(&app.db, ada, p).await.unwrap();
+    let rows: Vec<Row> = log(&app).await.into_iter().skip(n).collect();
+    let seen: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r.action.as_str(), r.entity_table.as_str(), r.summary.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("create", "user_roles", "Gave Ada Lovelace the role member"),
+            ("update", "user_roles", "Changed the role of Ada Lovelace from member to business champion"),
+            ("update", "partnership_publication", "Changed what the partnership publishes"),
+            ("update", "users", "Changed the account of Ada Lovelace"),
+            ("update", "users", "Changed the account of Ada Lovelace"),
+            ("delete", "user_roles", "Took away the role of Ada Lovelace (business champion)"),
+        ]
+    );
+    assert_eq!((&rows[1].before, &rows[1].after), (&json!({"user": "Ada Lovelace", "role": "member"}), &json!({"user": "Ada Lovelace", "role": "champion"})));
+    assert_eq!((&rows[2].before["impact"], &rows[2].after["impact"]), (&json!(true), &json!(false)));
+    assert_eq!((&rows[3].before["disabled"], &rows[3].after["disabled"]), (&json!(false), &json!(true)));
+    let ada_s = ada.to_string();
+    assert!(rows.iter().filter(|r| r.entity_table == "user_roles").all(|r| r.partnership_id.as_deref() == Some(pid.as_str()) && r.entity_id.as_deref() == Some(ada_s.as_str())));
+    assert_eq!(rows[3].partnership_id, None, "an account belongs to the network");
+    assert!(!log_text(&app).await.contains('@'), "no email address in the log");
+
+    // The change log link is shown to the partnership's conveners (and admins), not its members.
+    store::set_role(&app.db, ada, p, Role::Member).await.unwrap();
+    let (_, member_token) = store::create_access_token(&app.db, ada, "t", Scope::Read).await.unwrap();
+    let page = crate::support::client_with_token(&member_token).get(app.url("/partnerships/mohave-makers")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Freight pooling") && !page.contains("/partnerships/mohave-makers/audit"), "{page}");
+    store::change_role(&app.db, ada, p, Role::Convener).await.unwrap();
+    let page = crate::support::client_with_token(&member_token).get(app.url("/partnerships/mohave-makers")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/partnerships/mohave-makers/audit\">Change log</a>"), "{page}");
+    // ... and the convener reads the log, which links the role entries to the people page.
+    let page = crate::support::client_with_token(&member_token).get(app.url("/partnerships/mohave-makers/audit?table=user_roles")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Changed the role of Ada Lovelace from member to convener <a class=\"edit\" href=\"/partnerships/mohave-makers/people\">open the role</a>"), "{page}");
+}

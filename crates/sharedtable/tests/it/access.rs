@@ -149,7 +149,7 @@ async fn user(app: &TestApp, name: &str, grants: &[(Id, Role)]) -> reqwest::Clie
 }
 
 async fn partnership(app: &TestApp, slug: &str) -> (Id, String) {
-    let id: Id = sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap();
+    let id: Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap();
     (id, slug.to_string())
 }
 
@@ -174,10 +174,10 @@ async fn world() -> World {
             Some((_, expr)) => format!("SELECT t.id FROM {t} t WHERE {expr} = ? ORDER BY t.id LIMIT 1"),
             None => format!("SELECT t.id FROM {t} t WHERE ? IS NOT NULL ORDER BY t.id LIMIT 1"),
         };
-        let id: Id = sqlx::query_scalar(&sql).bind(a.0).fetch_one(&app.db).await.unwrap_or_else(|e| panic!("a {t} record of A: {e}"));
+        let id: Id = sharedtable::db::query_scalar(&app.db, &sql).bind(a.0).fetch_one(&app.db).await.unwrap_or_else(|e| panic!("a {t} record of A: {e}"));
         records.insert(*t, id);
     }
-    let shipment: Id = sqlx::query_scalar("SELECT id FROM freight_shipments WHERE partnership_id = ? ORDER BY id LIMIT 1").bind(k.0).fetch_one(&app.db).await.unwrap();
+    let shipment: Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM freight_shipments WHERE partnership_id = ? ORDER BY id LIMIT 1").bind(k.0).fetch_one(&app.db).await.unwrap();
     // One finished plan of K, made through the API as the admin.
     let resp = app.client.post(app.url(&format!("/api/v1/partnerships/{}/freight/plans", k.0))).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.text().await.unwrap());
@@ -286,9 +286,9 @@ async fn every_route_answers_every_role_as_the_table_says() {
     wrong.extend(walk(&w, false).await);
     assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
     // The walk changed nothing: A still has its records, K its shipments.
-    let shipments: i64 = sqlx::query_scalar("SELECT count(*) FROM freight_shipments").fetch_one(&w.app.db).await.unwrap();
+    let shipments: i64 = sharedtable::db::query_scalar(&w.app.db, "SELECT count(*) FROM freight_shipments").fetch_one(&w.app.db).await.unwrap();
     assert_eq!(shipments, sharedtable::freight::demo::SHIPMENTS_CSV.lines().filter(|l| !l.trim().is_empty()).count() as i64 - 1);
-    let wins: i64 = sqlx::query_scalar("SELECT count(*) FROM wins WHERE partnership_id = ?").bind(w.a.0).fetch_one(&w.app.db).await.unwrap();
+    let wins: i64 = sharedtable::db::query_scalar(&w.app.db, "SELECT count(*) FROM wins WHERE partnership_id = ?").bind(w.a.0).fetch_one(&w.app.db).await.unwrap();
     assert_eq!(wins, 5);
 }
 
@@ -342,7 +342,7 @@ async fn members_edit_what_they_created_and_nothing_else() {
     let other = w.records["meetings"];
     let resp = w.clients[&Member].put(w.app.url(&format!("/api/v1/meetings/{other}"))).header(IF_MATCH, "\"1\"").json(&renamed).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let in_c = serde_json::json!({"partnership_id": w.k.0.to_string().replace(&w.k.0.to_string(), &sqlx::query_scalar::<_, String>("SELECT id FROM partnerships WHERE slug = 'lane-county-healthcare-partnership'").fetch_one(&w.app.db).await.unwrap()), "held_on": "2026-11-02", "kind": "action_team", "title": "Not mine"});
+    let in_c = serde_json::json!({"partnership_id": w.k.0.to_string().replace(&w.k.0.to_string(), &sharedtable::db::query_scalar::<String>(&w.app.db, "SELECT id FROM partnerships WHERE slug = 'lane-county-healthcare-partnership'").fetch_one(&w.app.db).await.unwrap()), "held_on": "2026-11-02", "kind": "action_team", "title": "Not mine"});
     let resp = w.clients[&Member].post(w.app.url("/api/v1/meetings")).json(&in_c).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let p = resp.json::<serde_json::Value>().await.unwrap();

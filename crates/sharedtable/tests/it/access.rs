@@ -348,3 +348,51 @@ async fn members_edit_what_they_created_and_nothing_else() {
     let p = resp.json::<serde_json::Value>().await.unwrap();
     assert_eq!(p["detail"], "you have no role in the partnership this meeting would belong to");
 }
+
+/// Pages offer the buttons, forms and edit links a viewer can use, and no others: visitors and
+/// other partnerships' people see none; members see the add buttons of the partnership's plan,
+/// meetings, measures and wins; its conveners also edit the partnership and its memberships;
+/// the freight board's forms are for plan editors, its settings and approval for conveners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_offer_only_the_changes_the_viewer_may_make() {
+    let w = world().await;
+    let html = |who: Who, path: String| {
+        let c = w.clients[&who].clone();
+        let url = w.app.url(&path);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{who:?} {path}");
+            r.text().await.unwrap()
+        }
+    };
+    let a_page = format!("/partnerships/{}", w.a.1);
+    for (who, convenes, contributes) in
+        [(Anon, false, false), (Outsider, false, false), (Member, false, true), (Support, false, true), (Champion, false, true), (Convener, true, true), (Admin, true, true)]
+    {
+        let page = html(who, a_page.clone()).await;
+        assert_eq!(page.contains("Edit partnership</a>"), convenes, "Edit partnership for {who:?}");
+        assert_eq!(page.contains("Add a member</a>"), convenes, "Add a member for {who:?}");
+        assert_eq!(page.contains("aria-label=\"Edit membership of"), convenes, "membership edit links for {who:?}");
+        for add in ["Add a priority</a>", "Add a meeting</a>", "Add a measure</a>", "Add a win</a>"] {
+            assert_eq!(page.contains(add), contributes, "{add} for {who:?}");
+        }
+        assert_eq!(page.contains("class=\"edit no-print\" href=\"/wins/"), contributes, "win edit links for {who:?}");
+    }
+    let org = w.records["organizations"];
+    assert!(html(Admin, format!("/organizations/{org}")).await.contains("Edit organization</a>"));
+    assert!(!html(Anon, format!("/organizations/{org}")).await.contains("Edit organization</a>"));
+
+    let board = format!("/partnerships/{}/freight", w.k.1);
+    for (who, edits) in [(Member, false), (Support, false), (Lead, true), (Champion, true), (Convener, true), (Admin, true)] {
+        let page = html(who, board.clone()).await;
+        assert_eq!(page.contains("Add a shipment</a>"), edits, "Add a shipment for {who:?}");
+        assert_eq!(page.contains("Plan the week</button>"), edits, "Plan the week for {who:?}");
+        assert_eq!(page.contains(&format!("/shipments/{}/edit", w.shipment)), edits, "shipment edit link for {who:?}");
+        assert_eq!(page.contains("Import shipments</h2>"), edits, "import form for {who:?}");
+    }
+    let plan = format!("{board}/plans/{}", w.plan);
+    for (who, convenes) in [(Champion, false), (Member, false), (Convener, true), (Admin, true)] {
+        assert_eq!(html(who, format!("{board}/settings")).await.contains("Save settings</button>"), convenes, "Save settings for {who:?}");
+        assert_eq!(html(who, plan.clone()).await.contains("Approve the plan</button>"), convenes, "Approve for {who:?}");
+    }
+}

@@ -34,6 +34,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), web::cache::layer))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn(refuse_nul_in_address))
         .layer(middleware::from_fn(problem_scope))
         .layer(DefaultBodyLimit::max(web::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -89,6 +90,24 @@ async fn problem_scope(req: Request, next: Next) -> Response {
             resp
         })
         .await
+}
+
+/// Refuse (400) an address whose path or query holds an encoded NUL character (`%00`), naming
+/// the query parameter (or `path`): no slug, id, token, search or filter value contains one, and
+/// PostgreSQL refuses to compare text holding it, so without this check the same request would
+/// answer 404 or an empty list on SQLite and fail on PostgreSQL.
+async fn refuse_nul_in_address(req: Request, next: Next) -> Response {
+    const WHY: &str = "must not contain the NUL character (%00)";
+    let uri = req.uri();
+    if uri.path().contains("%00") {
+        return web::Error::invalid_parameter("path", WHY).into_response();
+    }
+    if let Some(query) = uri.query().filter(|q| q.contains("%00")) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let name = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')).map(|(k, _)| k.replace('\0', "%00")).unwrap_or_else(|| "query".into());
+        return web::Error::invalid_parameter(&name, WHY).into_response();
+    }
+    next.run(req).await
 }
 
 /// Refuse state-changing requests that a browser sends from another site: a `POST`, `PUT`,

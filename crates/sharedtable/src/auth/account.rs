@@ -218,6 +218,8 @@ async fn create_token(State(state): State<AppState>, body: Bytes) -> Result<Resp
     }
     if form.label.trim().is_empty() || form.label.trim().chars().count() > 100 {
         errors.add("label", "is required: 1 to 100 characters naming what the token is for, e.g. \"quarterly export script\"");
+    } else if form.label.chars().any(char::is_control) {
+        errors.add("label", "must not contain control characters (NUL, tab, line breaks, ...)");
     }
     let Some(scope) = scope.filter(|_| errors.is_empty()) else {
         return render_account(&state, StatusCode::UNPROCESSABLE_ENTITY, shown(errors)).await;

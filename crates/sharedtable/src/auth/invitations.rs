@@ -192,6 +192,8 @@ async fn accept(State(state): State<AppState>, Path(token): Path<String>, header
         let name = form.display_name.trim();
         if name.is_empty() || name.chars().count() > 120 {
             errors.add("display_name", "give the name others will see (1 to 120 characters)");
+        } else if name.chars().any(char::is_control) {
+            errors.add("display_name", "must not contain control characters (NUL, tab, line breaks, ...)");
         }
         if let Some(p) = super::secret::password_problem(&form.password) {
             errors.add("password", p);

@@ -115,9 +115,11 @@ struct NextQuery {
 }
 
 /// A local path to go back to after signing in: only paths on this site (`/...`, not `//host`).
+/// Browsers drop tabs and line breaks from a `Location` and read `\` as `/`, so `/<TAB>/host`
+/// or `/\host` would leave the site: a path with a backslash or a control character is refused.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains(|c: char| c == '\\' || c.is_control()) => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -135,12 +137,21 @@ struct SignInForm {
     csrf_token: Option<String>,
 }
 
-/// The client's address for throttling: the TCP peer, or behind a trusted reverse proxy the first
-/// address of `X-Forwarded-For`; "unknown" when neither is known (tests).
+/// The client's address for throttling: the TCP peer, or behind a trusted reverse proxy the last
+/// address of `X-Forwarded-For`, the one that proxy added; "unknown" when neither is known (tests).
+///
+/// Not the first: a proxy such as nginx with `$proxy_add_x_forwarded_for` keeps the header the
+/// client sent and appends the address it saw, so every earlier entry is whatever the client
+/// chose, and counting by it would let one client guess passwords from any number of "addresses"
+/// (or use up another person's address).
 pub fn client_address(state: &AppState, headers: &HeaderMap, ext: &Extensions) -> String {
     if state.settings.trust_proxy {
-        if let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
-            return first.trim().to_string();
+        let mut added_by_proxy = None;
+        for value in headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()) {
+            added_by_proxy = value.split(',').map(str::trim).filter(|a| !a.is_empty()).fold(added_by_proxy, |_, a| Some(a));
+        }
+        if let Some(address) = added_by_proxy {
+            return address.to_string();
         }
     }
     ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())

@@ -126,6 +126,10 @@ async fn create_user_in(conn: &mut Conn, email: &str, display_name: &str, passwo
 
 /// The user's password hash, when the account exists, is enabled and has one.
 pub async fn password_hash(db: &Db, email: &str) -> Result<Option<(Id, String)>, Error> {
+    if email.contains('\0') {
+        // No stored address holds a NUL (they are normalized), and PostgreSQL refuses the text.
+        return Ok(None);
+    }
     let row = db::query(db, "SELECT id, password_hash FROM users WHERE email = ? AND NOT disabled AND password_hash IS NOT NULL")
         .bind(email.trim().to_lowercase())
         .fetch_optional(db)

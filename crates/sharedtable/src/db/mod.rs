@@ -331,6 +331,17 @@ fn cached_numbered(sql: &str) -> &'static str {
     value
 }
 
+/// The text to look for with `instr(lower(column), ?)`, from what someone typed into a search.
+///
+/// `lower()` of a column changes A-Z only, on both backends (SQLite's built-in `lower`, and
+/// PostgreSQL's under the columns' `"C"` collation), while PostgreSQL's `lower(?)` of a parameter
+/// follows the database's locale and also lowers `É` to `é`: then "École" could never be found
+/// there, though SQLite found it. Lowering the needle here the same way as the column (ASCII only)
+/// makes the search ignore ASCII case and find other letters as typed, on both backends alike.
+pub fn search_needle(q: &str) -> String {
+    q.to_ascii_lowercase()
+}
+
 /// `sql` with each `?` placeholder replaced by `$1`, `$2`, ... in order. A `?` inside a string
 /// literal (`'...'`), a quoted identifier (`"..."`) or a comment (`-- ...`, `/* ... */`) is left
 /// alone.

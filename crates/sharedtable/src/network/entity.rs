@@ -330,9 +330,24 @@ macro_rules! for_each_entity {
 }
 
 /// Pure per-record checks plus nothing else; kept here so the store can call one function.
+/// Also refuses the NUL character in every text field (and list of texts), whatever the
+/// field's own checks: PostgreSQL cannot store it, and SQLite must not store what PostgreSQL
+/// refuses.
 pub fn validate<F: Entity>(fields: &F) -> FieldErrors {
     let mut errs = FieldErrors::default();
     fields.validate(&mut errs);
+    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(fields) {
+        for (name, value) in &map {
+            let has_nul = match value {
+                serde_json::Value::String(s) => s.contains('\0'),
+                serde_json::Value::Array(items) => items.iter().any(|v| v.as_str().is_some_and(|s| s.contains('\0'))),
+                _ => false,
+            };
+            if has_nul && errs.get(name).is_none() {
+                errs.add(name, "must not contain the NUL character (U+0000)");
+            }
+        }
+    }
     errs
 }
 

@@ -430,6 +430,10 @@ struct FormState<'a, F: Editable> {
 async fn draw<F: FormHooks>(db: &Db, st: FormState<'_, F>) -> Result<FormPage, Error> {
     let record_id = st.record.map(|r| r.id());
     let partnership = context_partnership::<F>(db, st.values, record_id).await?;
+    // A new form's address may name any partnership (`?partnership_id=`, or a record of it): do
+    // not show the name and link of one whose page the viewer may not see.
+    let vis = crate::auth::access::Visibility::current(db).await?;
+    let partnership = partnership.filter(|p| vis.sees(p.id, crate::auth::access::Part::Page));
     let pid = partnership.as_ref().map(|p| p.id);
     let fields = field_views::<F>(db, st.values, st.errors, pid, st.record.map(|r| &r.fields)).await?;
     let checklist = match F::checklist(db, record_id, pid).await? {

@@ -102,6 +102,12 @@ impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => Error::NotFound("record".into()),
+            // PostgreSQL refuses text holding NUL (SQLSTATE 22021, "invalid byte sequence for
+            // encoding UTF8: 0x00"): the request's fault, not the server's. Every field and
+            // address is checked before it gets here; this catches any text that was not.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                Error::BadRequest("the request holds text with the NUL character (U+0000), which cannot be stored or looked up: remove it".into())
+            }
             other => Error::Internal(other.into()),
         }
     }

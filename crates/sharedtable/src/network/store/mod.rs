@@ -96,8 +96,8 @@ fn where_clause<F: Entity>(filter: &ListFilter, args: &mut AnyArguments<'_>) -> 
         bind_value(args, &v).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     }
     if let (Some(q), Some(col)) = (&filter.search, F::SEARCH) {
-        clauses.push(format!("instr(lower({col}), lower(?)) > 0"));
-        args.add(q.clone()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+        clauses.push(format!("instr(lower({col}), ?) > 0"));
+        args.add(db::search_needle(q)).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     }
     if let Some((condition, value)) = &filter.visible {
         clauses.push(condition.clone());

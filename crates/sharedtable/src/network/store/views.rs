@@ -116,9 +116,9 @@ fn partnership_conditions(d: Dialect, f: &NetworkFilter, args: &mut AnyArguments
         None => {}
     }
     if let Some(q) = &f.q {
-        c.push("(instr(lower(p.name), lower(?)) > 0 OR instr(lower(p.region_name), lower(?)) > 0 OR instr(lower(p.sector_label), lower(?)) > 0)".into());
+        c.push("(instr(lower(p.name), ?) > 0 OR instr(lower(p.region_name), ?) > 0 OR instr(lower(p.sector_label), ?) > 0)".into());
         for _ in 0..3 {
-            push(args, q.clone())?;
+            push(args, crate::db::search_needle(q))?;
         }
     }
     Ok(c.join(" AND "))
@@ -943,8 +943,8 @@ fn org_conditions(f: &OrgFilter, args: &mut AnyArguments<'_>) -> Result<String, 
         push(args, st.clone())?;
     }
     if let Some(q) = &f.q {
-        c.push("instr(lower(o.name), lower(?)) > 0".into());
-        push(args, q.clone())?;
+        c.push("instr(lower(o.name), ?) > 0".into());
+        push(args, crate::db::search_needle(q))?;
     }
     Ok(c.join(" AND "))
 }

@@ -16,3 +16,4 @@ mod robustness;
 mod access;
 mod audit;
 mod accounts;
+mod schema_fixes;

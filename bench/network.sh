@@ -3,8 +3,11 @@
 #
 #   bash bench/network.sh            # 2,000 partnerships, 100,000 organizations, 1,000,000 observations
 #   DURATION=10 bash bench/network.sh 200 10000 100000   # a smaller, quicker run
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bash bench/network.sh ...
+#                                    # the app on PostgreSQL (in a schema bench_network, made anew)
 #
-# Needs: sqlite3 and wrk (Debian packages `sqlite3`, `wrk`); builds the release binary.
+# Needs: sqlite3 and wrk (Debian packages `sqlite3`, `wrk`), and psql for PostgreSQL; builds the
+# release binary.
 # Prints a Markdown report (also written to bench/out/network-results.md) with:
 #  - import rows/s of `sharedtable import` beside the raw `sqlite3 .import` of the same CSV rows
 #    into the same schema, measured in the same run;
@@ -31,8 +34,20 @@ done
 now() { date +%s.%N; }
 
 # 1. sharedtable import (validation, reference checks, one transaction)
-DB_APP=$OUT/bench-app.db; rm -f "$DB_APP"*
-t0=$(now); "$BIN" --database-url "sqlite://$DB_APP" import $FILES > "$OUT/import.log" 2>&1; t1=$(now)
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  # PostgreSQL: a fresh schema of that database.
+  BACKEND=PostgreSQL
+  psql -q "$BENCH_DATABASE_URL" -c "DROP SCHEMA IF EXISTS bench_network CASCADE; CREATE SCHEMA bench_network"
+  case "$BENCH_DATABASE_URL" in *\?*) SEP='&';; *) SEP='?';; esac
+  APP_URL="${BENCH_DATABASE_URL}${SEP}options=-c%20search_path%3Dbench_network"
+  slug_of() { psql -At "$BENCH_DATABASE_URL" -c "SET search_path = bench_network; $1" | tail -1; }
+else
+  BACKEND=SQLite
+  DB_APP=$OUT/bench-app.db; rm -f "$DB_APP"*
+  APP_URL="sqlite://$DB_APP"
+  slug_of() { sqlite3 "$DB_APP" "$1"; }
+fi
+t0=$(now); "$BIN" --database-url "$APP_URL" import $FILES > "$OUT/import.log" 2>&1; t1=$(now)
 APP_S=$(echo "$t1 - $t0" | bc -l)
 
 # 2. raw sqlite3 .import of the same rows into the same schema (no validation)
@@ -44,11 +59,11 @@ RAW_S=$(echo "$t1 - $t0" | bc -l)
 APP_RATE=$(echo "$ROWS / $APP_S" | bc -l); RAW_RATE=$(echo "$ROWS / $RAW_S" | bc -l)
 
 # 3. serve and load
-"$BIN" --database-url "sqlite://$DB_APP" serve --listen "127.0.0.1:$PORT" > "$OUT/serve.log" 2>&1 &
+"$BIN" --database-url "$APP_URL" serve --listen "127.0.0.1:$PORT" > "$OUT/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-SLUG=$(sqlite3 "$DB_APP" "SELECT slug FROM partnerships ORDER BY id LIMIT 1 OFFSET $((PARTS / 2))")
+SLUG=$(slug_of "SELECT slug FROM partnerships ORDER BY id LIMIT 1 OFFSET $((PARTS / 2))")
 declare -a NAMES=("static /healthz (ceiling)" "overview /" "directory /partnerships" "partnership page" "impact report /report" "API list /api/v1/partnerships")
 declare -a PATHS=("/healthz" "/" "/partnerships" "/partnerships/$SLUG" "/report" "/api/v1/partnerships")
 # Each page twice: as anonymous visitors get it (answered from the page cache while the data is
@@ -73,15 +88,15 @@ done
 CEIL=$(echo "${results[0]}" | cut -d'|' -f5)
 
 {
-  echo "### Network benchmark, $(date -u +%Y-%m-%d), $(nproc) cores"
+  echo "### Network benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, the app on $BACKEND"
   echo
-  echo "Command: \`DURATION=$DURATION bash bench/network.sh $PARTS $ORGS $OBS\`"
+  echo "Command: \`${BENCH_DATABASE_URL:+BENCH_DATABASE_URL=$BENCH_DATABASE_URL }DURATION=$DURATION bash bench/network.sh $PARTS $ORGS $OBS\`"
   echo
   echo "Import of $ROWS rows ($PARTS partnerships, $ORGS organizations, $OBS observations):"
   echo
   echo "| importer | seconds | rows/s | ratio to raw |"
   echo "|---|---:|---:|---:|"
-  printf "| sharedtable import (validated, one transaction) | %.1f | %.0f | %.2f |\n" "$APP_S" "$APP_RATE" "$(echo "$APP_RATE / $RAW_RATE" | bc -l)"
+  printf "| sharedtable import on %s (validated, one transaction) | %.1f | %.0f | %.2f |\n" "$BACKEND" "$APP_S" "$APP_RATE" "$(echo "$APP_RATE / $RAW_RATE" | bc -l)"
   printf "| raw sqlite3 .import (same rows, same schema) | %.1f | %.0f | 1.00 |\n" "$RAW_S" "$RAW_RATE"
   echo
   echo "Load: wrk, $CONNS connections, 2 threads, ${DURATION} s per route, server and wrk on the same machine:"

@@ -37,14 +37,14 @@ use crate::auth::access::{Routes, Rule};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, SqliteConnection};
+use sqlx::any::AnyArguments;
+use sqlx::Arguments;
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{HttpMethod, KnownFormat, OpenApi, PathItem, Required};
 
-use crate::db::{self, Db, Id};
+use crate::db::{self, Conn, Db, DbText, Id};
 use crate::network::api::{json_response, link_header, problem_response, query_pairs, schema_ref, string_schema, PREFIX};
 use crate::network::model::{Partnership, PartnershipFields};
 use crate::network::store::PageRequest;
@@ -219,12 +219,12 @@ fn redact_pair(before: Option<&mut Value>, after: Option<&mut Value>, had_before
 /// Write one entry for `change` in the caller's open transaction, authored by
 /// [`current_actor`], at [`db::now`]. Contact details are redacted first ([`redact`]). Errors:
 /// the database (the caller's transaction then fails as a whole).
-pub async fn record(conn: &mut SqliteConnection, change: Change) -> Result<(), Error> {
+pub async fn record(conn: &mut Conn, change: Change) -> Result<(), Error> {
     let Change { action, table, entity_id, partnership_id, mut before, mut after, summary } = change;
     redact(before.as_mut(), after.as_mut());
     let actor = current_actor();
     let text = |v: Option<Value>| v.map(|v| v.to_string());
-    sqlx::query(
+    db::query(conn, 
         "INSERT INTO audit_log (id, at, actor_user_id, actor_name, action, entity_table, entity_id, partnership_id, before_json, after_json, summary)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -252,6 +252,7 @@ pub async fn record(conn: &mut SqliteConnection, change: Change) -> Result<(), E
 pub struct Entry {
     pub id: Id,
     /// When the change was committed's transaction wrote it (UTC, microseconds).
+    #[sqlx(try_from = "DbText")]
     pub at: DateTime<Utc>,
     pub actor_user_id: Option<Id>,
     pub actor_name: String,
@@ -381,7 +382,7 @@ pub struct Filter {
     pub table: Option<String>,
 }
 
-fn where_clause(filter: &Filter, args: &mut SqliteArguments<'_>) -> Result<String, Error> {
+fn where_clause(filter: &Filter, args: &mut AnyArguments<'_>) -> Result<String, Error> {
     let ie = |e: sqlx::error::BoxDynError| Error::Internal(anyhow::anyhow!("{e}"));
     let mut clauses = Vec::new();
     if let Some(p) = filter.partnership {
@@ -397,10 +398,10 @@ fn where_clause(filter: &Filter, args: &mut SqliteArguments<'_>) -> Result<Strin
 
 /// A page of entries matching `filter`, newest first, and how many match in all.
 pub async fn list(db: &Db, filter: &Filter, page: PageRequest) -> Result<(Vec<Entry>, i64), Error> {
-    let mut args = SqliteArguments::default();
+    let mut args = AnyArguments::default();
     let wc = where_clause(filter, &mut args)?;
-    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM audit_log{wc}"), args).fetch_one(db).await?;
-    let mut args = SqliteArguments::default();
+    let total: i64 = db::query_scalar_with(db, &format!("SELECT count(*) FROM audit_log{wc}"), args).fetch_one(db).await?;
+    let mut args = AnyArguments::default();
     let wc = where_clause(filter, &mut args)?;
     let ie = |e: sqlx::error::BoxDynError| Error::Internal(anyhow::anyhow!("{e}"));
     args.add(page.per_page as i64).map_err(ie)?;
@@ -409,7 +410,7 @@ pub async fn list(db: &Db, filter: &Filter, page: PageRequest) -> Result<(Vec<En
         "SELECT id, at, actor_user_id, actor_name, action, entity_table, entity_id, partnership_id, before_json, after_json, summary
          FROM audit_log{wc} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
     );
-    let rows = sqlx::query_as_with::<_, Entry, _>(&sql, args).fetch_all(db).await?;
+    let rows = db::query_as_with::<Entry>(db, &sql, args).fetch_all(db).await?;
     Ok((rows, total))
 }
 

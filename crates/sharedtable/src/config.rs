@@ -5,7 +5,8 @@ use clap::Args;
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
-    /// Database URL: `sqlite://PATH` (created if absent) or `sqlite::memory:`.
+    /// Database URL: `sqlite://PATH` (a file, created if absent; `sqlite:///ABS/PATH`), `sqlite::memory:`,
+    /// or `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (`postgresql://` too).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://sharedtable.db", global = true)]
     pub database_url: String,
 }

@@ -141,6 +141,18 @@ pub async fn serve(state: AppState, listen: &str) -> anyhow::Result<()> {
     if abandoned > 0 {
         tracing::warn!(plans = abandoned, "freight plans left unfinished by a stopped server were marked failed");
     }
+    // Another server on the same database may stop while this one runs: look again now and then.
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(freight::jobs::ABANDONED_AFTER).await;
+            match freight::recover_jobs(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(plans = n, "freight plans left unfinished by a stopped server were marked failed"),
+                Err(e) => tracing::warn!(error = %e, "looking for freight plans left by a stopped server"),
+            }
+        }
+    });
     println!("Shared Table is serving on http://{addr}/");
     axum::serve(listener, build_app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())

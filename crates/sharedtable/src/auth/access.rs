@@ -23,7 +23,7 @@ use axum::Router;
 
 use super::store::{self, Publication};
 use super::{Role, Viewer};
-use crate::db::{Db, Id};
+use crate::db::{self, Backend, Db, Id};
 use crate::network::store::forms::parent_of;
 use crate::web::{AppState, Error};
 
@@ -81,7 +81,7 @@ pub async fn new_record_partnership<F: crate::network::entity::Entity>(db: &Db, 
     let Some((column, parent)) = parent_of(F::TABLE) else { return Ok(None) };
     let json = serde_json::to_value(fields).map_err(|e| Error::Internal(e.into()))?;
     let Some(parent_id) = json[column].as_str().and_then(|s| s.parse::<Id>().ok()) else { return Ok(None) };
-    let p: Option<Id> = sqlx::query_scalar(&format!("SELECT partnership_id FROM {parent} WHERE id = ?")).bind(parent_id).fetch_optional(db).await?;
+    let p: Option<Id> = db::query_scalar(db, &format!("SELECT partnership_id FROM {parent} WHERE id = ?")).bind(parent_id).fetch_optional(db).await?;
     Ok(p)
 }
 
@@ -150,9 +150,9 @@ impl Visibility {
     }
 
     /// An SQL condition (over the table aliased `t` of kind `table`) keeping only the rows the
-    /// viewer sees, and the one value it binds (a JSON array of ids, read with `json_each`).
-    /// `None` when nothing needs to be left out.
-    pub fn sql_condition(&self, table: &str) -> Option<(String, String)> {
+    /// viewer sees, in dialect `d`, and the one value it binds (a JSON array of ids, see
+    /// [`db::Dialect::json_values`]). `None` when nothing needs to be left out.
+    pub fn sql_condition(&self, d: db::Dialect, table: &str) -> Option<(String, String)> {
         let (part, expr) = record_scope(table)?;
         if self.everything {
             return None;
@@ -160,13 +160,13 @@ impl Visibility {
         let json = |ids: Vec<Id>| serde_json::to_string(&ids.iter().map(|i| i.to_string()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
         if part == Part::Contacts {
             let ids = self.contacts_of().unwrap_or_default();
-            return Some((format!("{expr} IN (SELECT value FROM json_each(?))"), json(ids)));
+            return Some((format!("{expr} IN ({})", d.json_values("?")), json(ids)));
         }
         let hidden = self.hidden(part);
         if hidden.is_empty() {
             return None;
         }
-        Some((format!("({expr} IS NULL OR {expr} NOT IN (SELECT value FROM json_each(?)))"), json(hidden)))
+        Some((format!("({expr} IS NULL OR {expr} NOT IN ({}))", d.json_values("?")), json(hidden)))
     }
 }
 
@@ -177,7 +177,8 @@ pub async fn hidden_slugs(db: &Db, vis: &Visibility, part: Part) -> Result<std::
         return Ok(Default::default());
     }
     let json = serde_json::to_string(&hidden.iter().map(|i| i.to_string()).collect::<Vec<_>>()).map_err(|e| Error::Internal(e.into()))?;
-    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE id IN (SELECT value FROM json_each(?))").bind(json).fetch_all(db).await?;
+    let sql = format!("SELECT slug FROM partnerships WHERE id IN ({})", db.dialect().json_values("?"));
+    let slugs: Vec<String> = db::query_scalar(db, &sql).bind(json).fetch_all(db).await?;
     Ok(slugs.into_iter().collect())
 }
 
@@ -327,15 +328,15 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// The partnership a path names: `{slug}`, or `{id}` of a path under `/api/v1/partnerships/`.
 async fn path_partnership(db: &Db, path: &str, params: &[(String, String)]) -> Result<Option<Id>, Error> {
     if let Some(slug) = param(params, "slug") {
-        let id: Option<Id> = sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_optional(db).await?;
+        let id: Option<Id> = db::query_scalar(db, "SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_optional(db).await?;
         return Ok(id);
     }
     if path.starts_with("/api/v1/partnerships/{id}") {
         if let Some(raw) = param(params, "id") {
             // The API names a partnership by id or, for convenience, by slug.
             let found: Option<Id> = match raw.parse::<Id>() {
-                Ok(id) => sqlx::query_scalar("SELECT id FROM partnerships WHERE id = ?").bind(id).fetch_optional(db).await?,
-                Err(_) => sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(raw).fetch_optional(db).await?,
+                Ok(id) => db::query_scalar(db, "SELECT id FROM partnerships WHERE id = ?").bind(id).fetch_optional(db).await?,
+                Err(_) => db::query_scalar(db, "SELECT id FROM partnerships WHERE slug = ?").bind(raw).fetch_optional(db).await?,
             };
             return Ok(found);
         }
@@ -348,14 +349,14 @@ async fn path_partnership(db: &Db, path: &str, params: &[(String, String)]) -> R
 pub async fn record_partnership(db: &Db, table: &str, id: Id) -> Result<Option<Id>, Error> {
     let expr = record_scope(table).map(|(_, e)| e).unwrap_or_else(|| "NULL".into());
     // `table` comes from the registered routes, never from the request.
-    let row: Option<Option<Id>> = sqlx::query_scalar(&format!("SELECT {expr} FROM {table} t WHERE t.id = ?")).bind(id).fetch_optional(db).await?;
+    let row: Option<Option<Id>> = db::query_scalar(db, &format!("SELECT {expr} FROM {table} t WHERE t.id = ?")).bind(id).fetch_optional(db).await?;
     row.ok_or_else(|| Error::NotFound(format!("{} {id}", singular(table))))
 }
 
 /// Who created a record, from the audit log (`None` when it came from an import or before
 /// accounts existed).
 pub async fn creator_of(db: &Db, table: &str, id: Id) -> Result<Option<Id>, Error> {
-    let row: Option<Option<Id>> = sqlx::query_scalar("SELECT actor_user_id FROM audit_log WHERE entity_table = ? AND entity_id = ? AND action = 'create' ORDER BY at, id LIMIT 1")
+    let row: Option<Option<Id>> = db::query_scalar(db, "SELECT actor_user_id FROM audit_log WHERE entity_table = ? AND entity_id = ? AND action = 'create' ORDER BY at, id LIMIT 1")
         .bind(table)
         .bind(id.to_string())
         .fetch_optional(db)

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::secret::{self, digest};
 use super::{Account, Role, Scope, Via, SESSION_IDLE_MINUTES, SESSION_MAX_HOURS, SESSION_TOUCH_SECONDS, TOKEN_PREFIX};
-use crate::db::{self, Db, Id};
+use crate::db::{self, Conn, Db, Flag, Id};
 use crate::web::{Error, FieldErrors};
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -48,13 +48,13 @@ pub struct User {
     pub created_at: String,
 }
 
-fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User, Error> {
+fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User, Error> {
     Ok(User {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
         display_name: r.try_get("display_name")?,
-        network_admin: r.try_get("network_admin")?,
-        disabled: r.try_get("disabled")?,
+        network_admin: r.try_get::<Flag, _>("network_admin")?.0,
+        disabled: r.try_get::<Flag, _>("disabled")?.0,
         has_password: r.try_get::<Option<String>, _>("password_hash")?.is_some(),
         created_at: r.try_get("created_at")?,
     })
@@ -64,19 +64,19 @@ const USER_COLS: &str = "id, email, display_name, network_admin, disabled, passw
 
 /// The user with `email` (any case), if any.
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<User>, Error> {
-    let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE email = ?")).bind(email.trim().to_lowercase()).fetch_optional(db).await?;
+    let row = db::query(db, &format!("SELECT {USER_COLS} FROM users WHERE email = ?")).bind(email.trim().to_lowercase()).fetch_optional(db).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// The user with `id`, if any.
 pub async fn user_by_id(db: &Db, id: Id) -> Result<Option<User>, Error> {
-    let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = ?")).bind(id).fetch_optional(db).await?;
+    let row = db::query(db, &format!("SELECT {USER_COLS} FROM users WHERE id = ?")).bind(id).fetch_optional(db).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// Every user, by name.
 pub async fn users(db: &Db) -> Result<Vec<User>, Error> {
-    let rows = sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY lower(display_name), id")).fetch_all(db).await?;
+    let rows = db::query(db, &format!("SELECT {USER_COLS} FROM users ORDER BY lower(display_name), id")).fetch_all(db).await?;
     rows.iter().map(user_from_row).collect()
 }
 
@@ -90,7 +90,7 @@ pub async fn create_user(db: &Db, email: &str, display_name: &str, password: Opt
     Ok(id)
 }
 
-async fn create_user_in(conn: &mut sqlx::SqliteConnection, email: &str, display_name: &str, password: Option<&str>, network_admin: bool) -> Result<Id, Error> {
+async fn create_user_in(conn: &mut Conn, email: &str, display_name: &str, password: Option<&str>, network_admin: bool) -> Result<Id, Error> {
     let email = normalize_email("email", email)?;
     let mut errs = FieldErrors::default();
     let name = display_name.trim();
@@ -101,7 +101,7 @@ async fn create_user_in(conn: &mut sqlx::SqliteConnection, email: &str, display_
         errs.add("password", p);
     }
     errs.into_result()?;
-    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = ?").bind(&email).fetch_optional(&mut *conn).await?;
+    let taken: Option<String> = db::query_scalar(conn, "SELECT id FROM users WHERE email = ?").bind(&email).fetch_optional(&mut *conn).await?;
     if taken.is_some() {
         return Err(Error::Conflict("an account with this email address already exists".into()));
     }
@@ -111,7 +111,7 @@ async fn create_user_in(conn: &mut sqlx::SqliteConnection, email: &str, display_
     };
     let id = Id::new();
     let now = ts(db::now());
-    sqlx::query("INSERT INTO users (id, email, display_name, password_hash, network_admin, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?)")
+    db::query(conn, "INSERT INTO users (id, email, display_name, password_hash, network_admin, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?)")
         .bind(id)
         .bind(&email)
         .bind(name)
@@ -126,7 +126,7 @@ async fn create_user_in(conn: &mut sqlx::SqliteConnection, email: &str, display_
 
 /// The user's password hash, when the account exists, is enabled and has one.
 pub async fn password_hash(db: &Db, email: &str) -> Result<Option<(Id, String)>, Error> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ? AND NOT disabled AND password_hash IS NOT NULL")
+    let row = db::query(db, "SELECT id, password_hash FROM users WHERE email = ? AND NOT disabled AND password_hash IS NOT NULL")
         .bind(email.trim().to_lowercase())
         .fetch_optional(db)
         .await?;
@@ -144,8 +144,8 @@ pub async fn set_password(db: &Db, user: Id, password: &str, keep_session: Optio
     }
     let hash = secret::hash_password(password).map_err(Error::Internal)?;
     let mut tx = db::begin_write(db).await?;
-    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash).bind(ts(db::now())).bind(user).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?").bind(user).bind(keep_session.unwrap_or("")).execute(&mut *tx).await?;
+    db::query(&tx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash).bind(ts(db::now())).bind(user).execute(&mut *tx).await?;
+    db::query(&tx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?").bind(user).bind(keep_session.unwrap_or("")).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -153,8 +153,9 @@ pub async fn set_password(db: &Db, user: Id, password: &str, keep_session: Optio
 /// Make a user a network admin or not, or disable the account (ending its sessions and tokens).
 pub async fn set_user_flags(db: &Db, user: Id, network_admin: bool, disabled: bool) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    let before: Option<(bool, bool)> = sqlx::query_as("SELECT network_admin, disabled FROM users WHERE id = ?").bind(user).fetch_optional(&mut *tx).await?;
-    let n = sqlx::query("UPDATE users SET network_admin = ?, disabled = ?, updated_at = ? WHERE id = ?")
+    let before: Option<(Flag, Flag)> = db::query_as(&tx, "SELECT network_admin, disabled FROM users WHERE id = ?").bind(user).fetch_optional(&mut *tx).await?;
+    let before = before.map(|(a, d)| (a.0, d.0));
+    let n = db::query(&tx, "UPDATE users SET network_admin = ?, disabled = ?, updated_at = ? WHERE id = ?")
         .bind(network_admin)
         .bind(disabled)
         .bind(ts(db::now()))
@@ -166,7 +167,7 @@ pub async fn set_user_flags(db: &Db, user: Id, network_admin: bool, disabled: bo
         return Err(Error::NotFound("user".into()));
     }
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user).execute(&mut *tx).await?;
+        db::query(&tx, "DELETE FROM sessions WHERE user_id = ?").bind(user).execute(&mut *tx).await?;
     }
     if let Some((was_admin, was_disabled)) = before.filter(|b| *b != (network_admin, disabled)) {
         let name = display_name_in(&mut tx, user).await?;
@@ -197,14 +198,14 @@ pub async fn set_role(db: &Db, user: Id, partnership: Id, role: Role) -> Result<
 }
 
 /// The display name of `user` for an audit entry (never the email address).
-async fn display_name_in(conn: &mut sqlx::SqliteConnection, user: Id) -> Result<String, Error> {
-    let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE id = ?").bind(user).fetch_optional(&mut *conn).await?;
+async fn display_name_in(conn: &mut Conn, user: Id) -> Result<String, Error> {
+    let name: Option<String> = db::query_scalar(&*conn, "SELECT display_name FROM users WHERE id = ?").bind(user).fetch_optional(&mut *conn).await?;
     Ok(name.unwrap_or_else(|| format!("user {user}")))
 }
 
 /// Record a change of `user`'s role in `partnership` in the audit log (`None`: no role), in the
 /// open transaction.
-async fn audit_role(conn: &mut sqlx::SqliteConnection, user: Id, partnership: Id, before: Option<&str>, after: Option<Role>) -> Result<(), Error> {
+async fn audit_role(conn: &mut Conn, user: Id, partnership: Id, before: Option<&str>, after: Option<Role>) -> Result<(), Error> {
     use crate::audit::{self, Action, Change};
     let name = display_name_in(conn, user).await?;
     let (action, summary) = match (before, after) {
@@ -225,9 +226,9 @@ async fn audit_role(conn: &mut sqlx::SqliteConnection, user: Id, partnership: Id
     audit::record(conn, change).await
 }
 
-async fn set_role_in(conn: &mut sqlx::SqliteConnection, user: Id, partnership: Id, role: Role) -> Result<(), Error> {
-    let before: Option<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *conn).await?;
-    sqlx::query(
+async fn set_role_in(conn: &mut Conn, user: Id, partnership: Id, role: Role) -> Result<(), Error> {
+    let before: Option<String> = db::query_scalar(&*conn, "SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *conn).await?;
+    db::query(&*conn,
         "INSERT INTO user_roles (user_id, partnership_id, role, granted_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, partnership_id) DO UPDATE SET role = excluded.role, granted_at = excluded.granted_at",
     )
@@ -247,15 +248,15 @@ async fn set_role_in(conn: &mut sqlx::SqliteConnection, user: Id, partnership: I
 /// its last convener.
 pub async fn remove_role(db: &Db, user: Id, partnership: Id) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *tx).await?;
+    let role: Option<String> = db::query_scalar(&tx, "SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *tx).await?;
     let Some(role) = role else { return Err(Error::NotFound("role".into())) };
     if role == "convener" {
-        let conveners: i64 = sqlx::query_scalar("SELECT count(*) FROM user_roles WHERE partnership_id = ? AND role = 'convener'").bind(partnership).fetch_one(&mut *tx).await?;
+        let conveners: i64 = db::query_scalar(&tx, "SELECT count(*) FROM user_roles WHERE partnership_id = ? AND role = 'convener'").bind(partnership).fetch_one(&mut *tx).await?;
         if conveners <= 1 {
             return Err(Error::Conflict("this is the partnership's only convener: make someone else convener first".into()));
         }
     }
-    sqlx::query("DELETE FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).execute(&mut *tx).await?;
+    db::query(&tx, "DELETE FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).execute(&mut *tx).await?;
     audit_role(&mut tx, user, partnership, Some(&role), None).await?;
     tx.commit().await?;
     Ok(())
@@ -266,10 +267,10 @@ pub async fn remove_role(db: &Db, user: Id, partnership: Id) -> Result<(), Error
 /// else convener first), so a partnership never loses its last convener.
 pub async fn change_role(db: &Db, user: Id, partnership: Id, role: Role) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    let current: Option<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *tx).await?;
+    let current: Option<String> = db::query_scalar(&tx, "SELECT role FROM user_roles WHERE user_id = ? AND partnership_id = ?").bind(user).bind(partnership).fetch_optional(&mut *tx).await?;
     let Some(current) = current else { return Err(Error::NotFound("role".into())) };
     if current == "convener" && role != Role::Convener {
-        let conveners: i64 = sqlx::query_scalar("SELECT count(*) FROM user_roles WHERE partnership_id = ? AND role = 'convener'").bind(partnership).fetch_one(&mut *tx).await?;
+        let conveners: i64 = db::query_scalar(&tx, "SELECT count(*) FROM user_roles WHERE partnership_id = ? AND role = 'convener'").bind(partnership).fetch_one(&mut *tx).await?;
         if conveners <= 1 {
             return Err(Error::Conflict("this is the partnership's only convener: make someone else convener first".into()));
         }
@@ -281,7 +282,7 @@ pub async fn change_role(db: &Db, user: Id, partnership: Id, role: Role) -> Resu
 
 /// Every role of every user, as (user id, partnership id, role), for the admin page.
 pub async fn all_roles(db: &Db) -> Result<Vec<(Id, Id, Role)>, Error> {
-    let rows = sqlx::query("SELECT user_id, partnership_id, role FROM user_roles ORDER BY user_id, partnership_id").fetch_all(db).await?;
+    let rows = db::query(db, "SELECT user_id, partnership_id, role FROM user_roles ORDER BY user_id, partnership_id").fetch_all(db).await?;
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role")?;
@@ -302,7 +303,7 @@ pub struct RoleHolder {
 
 /// Everyone with a role in `partnership`, conveners first, then by name.
 pub async fn role_holders(db: &Db, partnership: Id) -> Result<Vec<RoleHolder>, Error> {
-    let rows = sqlx::query(
+    let rows = db::query(db, 
         "SELECT u.id, u.display_name, r.role, r.granted_at FROM user_roles r JOIN users u ON u.id = r.user_id
          WHERE r.partnership_id = ? AND NOT u.disabled ORDER BY lower(u.display_name), u.id",
     )
@@ -326,17 +327,17 @@ pub async fn role_holders(db: &Db, partnership: Id) -> Result<Vec<RoleHolder>, E
 }
 
 async fn account(db: &Db, user: Id, via: Via) -> Result<Option<Account>, Error> {
-    let Some(row) = sqlx::query("SELECT display_name, network_admin FROM users WHERE id = ? AND NOT disabled").bind(user).fetch_optional(db).await? else {
+    let Some(row) = db::query(db, "SELECT display_name, network_admin FROM users WHERE id = ? AND NOT disabled").bind(user).fetch_optional(db).await? else {
         return Ok(None);
     };
     let mut roles = BTreeMap::new();
-    for r in sqlx::query("SELECT partnership_id, role FROM user_roles WHERE user_id = ?").bind(user).fetch_all(db).await? {
+    for r in db::query(db, "SELECT partnership_id, role FROM user_roles WHERE user_id = ?").bind(user).fetch_all(db).await? {
         let role: String = r.try_get("role")?;
         if let Some(role) = Role::parse(&role) {
             roles.insert(r.try_get::<Id, _>("partnership_id")?, role);
         }
     }
-    Ok(Some(Account { user_id: user, display_name: row.try_get("display_name")?, network_admin: row.try_get("network_admin")?, roles, via }))
+    Ok(Some(Account { user_id: user, display_name: row.try_get("display_name")?, network_admin: row.try_get::<Flag, _>("network_admin")?.0, roles, via }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,12 +350,12 @@ pub async fn create_session(db: &Db, user: Id, replacing: Option<&str>) -> Resul
     let now = ts(db::now());
     let mut tx = db::begin_write(db).await?;
     if let Some(old) = replacing {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(digest(old)).execute(&mut *tx).await?;
+        db::query(&tx, "DELETE FROM sessions WHERE token_hash = ?").bind(digest(old)).execute(&mut *tx).await?;
     }
     // Sessions past their absolute lifetime are swept whenever someone signs in.
     let oldest = ts(db::now() - Duration::hours(SESSION_MAX_HOURS));
-    sqlx::query("DELETE FROM sessions WHERE created_at < ?").bind(oldest).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
+    db::query(&tx, "DELETE FROM sessions WHERE created_at < ?").bind(oldest).execute(&mut *tx).await?;
+    db::query(&tx, "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
         .bind(digest(&token))
         .bind(user)
         .bind(secret::new_token(""))
@@ -368,7 +369,7 @@ pub async fn create_session(db: &Db, user: Id, replacing: Option<&str>) -> Resul
 
 /// End the session with this cookie token (sign-out). Ending an unknown session is no error.
 pub async fn end_session(db: &Db, token: &str) -> Result<(), Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(digest(token)).execute(db).await?;
+    db::query(db, "DELETE FROM sessions WHERE token_hash = ?").bind(digest(token)).execute(db).await?;
     Ok(())
 }
 
@@ -377,7 +378,7 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), Error> {
 /// [`SESSION_MAX_HOURS`], or its user is disabled.
 pub async fn session_account(db: &Db, token: &str) -> Result<Option<Account>, Error> {
     let hash = digest(token);
-    let Some(row) = sqlx::query("SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = ?").bind(&hash).fetch_optional(db).await? else {
+    let Some(row) = db::query(db, "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = ?").bind(&hash).fetch_optional(db).await? else {
         return Ok(None);
     };
     let now = db::now();
@@ -385,17 +386,17 @@ pub async fn session_account(db: &Db, token: &str) -> Result<Option<Account>, Er
     let seen = parse_ts(&row.try_get::<String, _>("last_seen_at")?);
     let live = matches!((created, seen), (Some(c), Some(s)) if now - c < Duration::hours(SESSION_MAX_HOURS) && now - s < Duration::minutes(SESSION_IDLE_MINUTES));
     if !live {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(&hash).execute(db).await?;
+        db::query(db, "DELETE FROM sessions WHERE token_hash = ?").bind(&hash).execute(db).await?;
         return Ok(None);
     }
     if seen.is_some_and(|s| now - s >= Duration::seconds(SESSION_TOUCH_SECONDS)) {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(ts(now)).bind(&hash).execute(db).await?;
+        db::query(db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(ts(now)).bind(&hash).execute(db).await?;
     }
     let user: Id = row.try_get("user_id")?;
     let via = Via::Session { session: hash.clone(), csrf_token: row.try_get("csrf_token")? };
     let acc = account(db, user, via).await?;
     if acc.is_none() {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(&hash).execute(db).await?;
+        db::query(db, "DELETE FROM sessions WHERE token_hash = ?").bind(&hash).execute(db).await?;
     }
     Ok(acc)
 }
@@ -423,7 +424,7 @@ pub async fn create_access_token(db: &Db, user: Id, label: &str, scope: Scope) -
     }
     let token = secret::new_token(TOKEN_PREFIX);
     let id = Id::new();
-    sqlx::query("INSERT INTO access_tokens (id, user_id, label, token_hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    db::query(db, "INSERT INTO access_tokens (id, user_id, label, token_hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(id)
         .bind(user)
         .bind(label)
@@ -437,7 +438,7 @@ pub async fn create_access_token(db: &Db, user: Id, label: &str, scope: Scope) -
 
 /// The user's tokens, newest first.
 pub async fn access_tokens(db: &Db, user: Id) -> Result<Vec<AccessToken>, Error> {
-    let rows = sqlx::query("SELECT id, label, scope, created_at, last_used_at, revoked_at FROM access_tokens WHERE user_id = ? ORDER BY created_at DESC, id")
+    let rows = db::query(db, "SELECT id, label, scope, created_at, last_used_at, revoked_at FROM access_tokens WHERE user_id = ? ORDER BY created_at DESC, id")
         .bind(user)
         .fetch_all(db)
         .await?;
@@ -457,7 +458,7 @@ pub async fn access_tokens(db: &Db, user: Id) -> Result<Vec<AccessToken>, Error>
 
 /// Revoke one of `user`'s tokens. Errors: 404 when it is not theirs or already revoked.
 pub async fn revoke_access_token(db: &Db, user: Id, token: Id) -> Result<(), Error> {
-    let n = sqlx::query("UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
+    let n = db::query(db, "UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
         .bind(ts(db::now()))
         .bind(token)
         .bind(user)
@@ -475,7 +476,7 @@ pub async fn token_account(db: &Db, token: &str) -> Result<Option<Account>, Erro
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let Some(row) = sqlx::query("SELECT id, user_id, scope, last_used_at FROM access_tokens WHERE token_hash = ? AND revoked_at IS NULL").bind(digest(token)).fetch_optional(db).await? else {
+    let Some(row) = db::query(db, "SELECT id, user_id, scope, last_used_at FROM access_tokens WHERE token_hash = ? AND revoked_at IS NULL").bind(digest(token)).fetch_optional(db).await? else {
         return Ok(None);
     };
     let id: Id = row.try_get("id")?;
@@ -483,7 +484,7 @@ pub async fn token_account(db: &Db, token: &str) -> Result<Option<Account>, Erro
     let now = db::now();
     let last: Option<String> = row.try_get("last_used_at")?;
     if last.as_deref().and_then(parse_ts).is_none_or(|t| now - t >= Duration::seconds(SESSION_TOUCH_SECONDS)) {
-        sqlx::query("UPDATE access_tokens SET last_used_at = ? WHERE id = ?").bind(ts(now)).bind(id).execute(db).await?;
+        db::query(db, "UPDATE access_tokens SET last_used_at = ? WHERE id = ?").bind(ts(now)).bind(id).execute(db).await?;
     }
     account(db, row.try_get("user_id")?, Via::Token { id, scope }).await
 }
@@ -519,7 +520,7 @@ pub async fn create_invitation(db: &Db, email: &str, grant: Option<(Id, Role)>, 
     let token = secret::new_token("");
     let id = Id::new();
     let now = db::now();
-    sqlx::query(
+    db::query(db, 
         "INSERT INTO invitations (id, token_hash, email, partnership_id, role, network_admin, invited_by, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -540,7 +541,7 @@ pub async fn create_invitation(db: &Db, email: &str, grant: Option<(Id, Role)>, 
 /// The open invitation with this link token. Errors: 404 when unknown; 410-style 409 when used
 /// or expired, saying which.
 pub async fn invitation(db: &Db, token: &str) -> Result<Invitation, Error> {
-    let row = sqlx::query(
+    let row = db::query(db, 
         "SELECT i.id, i.email, i.partnership_id, p.name AS partnership_name, i.role, i.network_admin, i.expires_at, i.accepted_at,
                 EXISTS (SELECT 1 FROM users u WHERE u.email = i.email) AS existing_user
          FROM invitations i LEFT JOIN partnerships p ON p.id = i.partnership_id WHERE i.token_hash = ?",
@@ -558,10 +559,10 @@ pub async fn invitation(db: &Db, token: &str) -> Result<Invitation, Error> {
             None => None,
         },
         role: role.as_deref().and_then(Role::parse),
-        network_admin: row.try_get("network_admin")?,
+        network_admin: row.try_get::<Flag, _>("network_admin")?.0,
         expires_at: row.try_get("expires_at")?,
         accepted_at: row.try_get("accepted_at")?,
-        existing_user: row.try_get("existing_user")?,
+        existing_user: row.try_get::<Flag, _>("existing_user")?.0,
     };
     if inv.accepted_at.is_some() {
         return Err(Error::Conflict("this invitation has been used already; sign in, or ask for a new invitation".into()));
@@ -580,11 +581,11 @@ pub async fn accept_invitation(db: &Db, token: &str, display_name: &str, passwor
     let inv = invitation(db, token).await?;
     let mut tx = db::begin_write(db).await?;
     // Single use even under concurrent accepts: only one UPDATE finds accepted_at still NULL.
-    let n = sqlx::query("UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL").bind(ts(db::now())).bind(inv.id).execute(&mut *tx).await?.rows_affected();
+    let n = db::query(&tx, "UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL").bind(ts(db::now())).bind(inv.id).execute(&mut *tx).await?.rows_affected();
     if n == 0 {
         return Err(Error::Conflict("this invitation has been used already".into()));
     }
-    let existing: Option<(Id, Option<String>)> = match sqlx::query("SELECT id, password_hash FROM users WHERE email = ?").bind(&inv.email).fetch_optional(&mut *tx).await? {
+    let existing: Option<(Id, Option<String>)> = match db::query(&tx, "SELECT id, password_hash FROM users WHERE email = ?").bind(&inv.email).fetch_optional(&mut *tx).await? {
         Some(r) => Some((r.try_get("id")?, r.try_get("password_hash")?)),
         None => None,
     };
@@ -600,7 +601,7 @@ pub async fn accept_invitation(db: &Db, token: &str, display_name: &str, passwor
                 return Err(FieldErrors::one("password", p).into_error());
             }
             let hash = secret::hash_password(password).map_err(Error::Internal)?;
-            sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash).bind(ts(db::now())).bind(id).execute(&mut *tx).await?;
+            db::query(&tx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash).bind(ts(db::now())).bind(id).execute(&mut *tx).await?;
             id
         }
         None => create_user_in(&mut tx, &inv.email, display_name, Some(password), false).await?,
@@ -611,7 +612,7 @@ pub async fn accept_invitation(db: &Db, token: &str, display_name: &str, passwor
         crate::audit::with_actor(crate::audit::AuditActor::user(user, &name), set_role_in(&mut tx, user, p, role)).await?;
     }
     if inv.network_admin {
-        sqlx::query("UPDATE users SET network_admin = TRUE WHERE id = ?").bind(user).execute(&mut *tx).await?;
+        db::query(&tx, "UPDATE users SET network_admin = TRUE WHERE id = ?").bind(user).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(user)
@@ -620,7 +621,7 @@ pub async fn accept_invitation(db: &Db, token: &str, display_name: &str, passwor
 /// Open invitations of a partnership (or network-admin invitations with `None`), newest first:
 /// (id, email, role, expires_at).
 pub async fn open_invitations(db: &Db, partnership: Option<Id>) -> Result<Vec<(Id, String, Option<Role>, String)>, Error> {
-    let rows = sqlx::query(
+    let rows = db::query(db, 
         "SELECT id, email, role, expires_at FROM invitations
          WHERE accepted_at IS NULL AND expires_at > ? AND ((? IS NULL AND partnership_id IS NULL) OR partnership_id = ?)
          ORDER BY created_at DESC, id",
@@ -640,7 +641,7 @@ pub async fn open_invitations(db: &Db, partnership: Option<Id>) -> Result<Vec<(I
 
 /// Withdraw an open invitation of `partnership` (`None`: a network-admin invitation).
 pub async fn withdraw_invitation(db: &Db, id: Id, partnership: Option<Id>) -> Result<(), Error> {
-    let n = sqlx::query("DELETE FROM invitations WHERE id = ? AND accepted_at IS NULL AND ((? IS NULL AND partnership_id IS NULL) OR partnership_id = ?)")
+    let n = db::query(db, "DELETE FROM invitations WHERE id = ? AND accepted_at IS NULL AND ((? IS NULL AND partnership_id IS NULL) OR partnership_id = ?)")
         .bind(id)
         .bind(partnership)
         .bind(partnership)
@@ -659,12 +660,12 @@ pub async fn withdraw_invitation(db: &Db, id: Id, partnership: Option<Id>) -> Re
 /// Make a reset link token for the enabled account with `email`; `None` when there is none (the
 /// page says the same thing either way, so it does not reveal who has an account).
 pub async fn create_reset(db: &Db, email: &str) -> Result<Option<String>, Error> {
-    let Some(user): Option<Id> = sqlx::query_scalar("SELECT id FROM users WHERE email = ? AND NOT disabled").bind(email.trim().to_lowercase()).fetch_optional(db).await? else {
+    let Some(user): Option<Id> = db::query_scalar(db, "SELECT id FROM users WHERE email = ? AND NOT disabled").bind(email.trim().to_lowercase()).fetch_optional(db).await? else {
         return Ok(None);
     };
     let token = secret::new_token("");
     let now = db::now();
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+    db::query(db, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
         .bind(digest(&token))
         .bind(user)
         .bind(ts(now))
@@ -677,7 +678,7 @@ pub async fn create_reset(db: &Db, email: &str) -> Result<Option<String>, Error>
 /// Whether a reset link token is open (unused and unexpired). Errors: 404 unknown, 409 used or
 /// expired.
 pub async fn check_reset(db: &Db, token: &str) -> Result<Id, Error> {
-    let row = sqlx::query("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = ?")
+    let row = db::query(db, "SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = ?")
         .bind(digest(token))
         .fetch_optional(db)
         .await?
@@ -700,12 +701,12 @@ pub async fn use_reset(db: &Db, token: &str, password: &str) -> Result<Id, Error
     }
     let hash = secret::hash_password(password).map_err(Error::Internal)?;
     let mut tx = db::begin_write(db).await?;
-    let n = sqlx::query("UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL").bind(ts(db::now())).bind(digest(token)).execute(&mut *tx).await?.rows_affected();
+    let n = db::query(&tx, "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL").bind(ts(db::now())).bind(digest(token)).execute(&mut *tx).await?.rows_affected();
     if n == 0 {
         return Err(Error::Conflict("this reset link has been used already".into()));
     }
-    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash).bind(ts(db::now())).bind(user).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user).execute(&mut *tx).await?;
+    db::query(&tx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?").bind(hash).bind(ts(db::now())).bind(user).execute(&mut *tx).await?;
+    db::query(&tx, "DELETE FROM sessions WHERE user_id = ?").bind(user).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -729,7 +730,7 @@ pub fn throttle_subjects(email: &str, address: &str) -> (String, String) {
 pub async fn throttled(db: &Db, account: &str, address: &str) -> Result<Option<i64>, Error> {
     let since = ts(db::now() - Duration::minutes(THROTTLE_MINUTES));
     for (subject, max) in [(account, MAX_FAILURES_PER_ACCOUNT), (address, MAX_FAILURES_PER_ADDRESS)] {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT at FROM sign_in_failures WHERE subject = ? AND at > ? ORDER BY at").bind(subject).bind(&since).fetch_all(db).await?;
+        let rows: Vec<String> = db::query_scalar(db, "SELECT at FROM sign_in_failures WHERE subject = ? AND at > ? ORDER BY at").bind(subject).bind(&since).fetch_all(db).await?;
         if rows.len() as i64 >= max {
             let oldest = rows.first().and_then(|s| parse_ts(s)).unwrap_or_else(db::now);
             let wait = (oldest + Duration::minutes(THROTTLE_MINUTES) - db::now()).num_minutes() + 1;
@@ -743,9 +744,9 @@ pub async fn throttled(db: &Db, account: &str, address: &str) -> Result<Option<i
 pub async fn record_failure(db: &Db, account: &str, address: &str) -> Result<(), Error> {
     let now = ts(db::now());
     let mut tx = db::begin_write(db).await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE at < ?").bind(ts(db::now() - Duration::minutes(THROTTLE_MINUTES))).execute(&mut *tx).await?;
+    db::query(&tx, "DELETE FROM sign_in_failures WHERE at < ?").bind(ts(db::now() - Duration::minutes(THROTTLE_MINUTES))).execute(&mut *tx).await?;
     for s in [account, address] {
-        sqlx::query("INSERT INTO sign_in_failures (subject, at) VALUES (?, ?)").bind(s).bind(&now).execute(&mut *tx).await?;
+        db::query(&tx, "INSERT INTO sign_in_failures (subject, at) VALUES (?, ?)").bind(s).bind(&now).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -753,7 +754,7 @@ pub async fn record_failure(db: &Db, account: &str, address: &str) -> Result<(),
 
 /// Forget an account's failures after it signs in.
 pub async fn clear_failures(db: &Db, account: &str) -> Result<(), Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE subject = ?").bind(account).execute(db).await?;
+    db::query(db, "DELETE FROM sign_in_failures WHERE subject = ?").bind(account).execute(db).await?;
     Ok(())
 }
 
@@ -778,31 +779,35 @@ impl Default for Publication {
     }
 }
 
+fn publication_of(r: &sqlx::any::AnyRow) -> Result<Publication, Error> {
+    Ok(Publication { page: r.try_get::<Flag, _>("page")?.0, impact: r.try_get::<Flag, _>("impact")?.0, wins: r.try_get::<Flag, _>("wins")?.0 })
+}
+
 /// A partnership's publication choice ([`Publication::default`] when none is on file).
 pub async fn publication(db: &Db, partnership: Id) -> Result<Publication, Error> {
-    let row = sqlx::query("SELECT page, impact, wins FROM partnership_publication WHERE partnership_id = ?").bind(partnership).fetch_optional(db).await?;
+    let row = db::query(db, "SELECT page, impact, wins FROM partnership_publication WHERE partnership_id = ?").bind(partnership).fetch_optional(db).await?;
     Ok(match row {
-        Some(r) => Publication { page: r.try_get("page")?, impact: r.try_get("impact")?, wins: r.try_get("wins")? },
+        Some(r) => publication_of(&r)?,
         None => Publication::default(),
     })
 }
 
 /// Every partnership's choice that differs from the default, by id.
 pub async fn publications(db: &Db) -> Result<std::collections::HashMap<Id, Publication>, Error> {
-    let rows = sqlx::query("SELECT partnership_id, page, impact, wins FROM partnership_publication").fetch_all(db).await?;
-    rows.iter().map(|r| Ok((r.try_get("partnership_id")?, Publication { page: r.try_get("page")?, impact: r.try_get("impact")?, wins: r.try_get("wins")? }))).collect()
+    let rows = db::query(db, "SELECT partnership_id, page, impact, wins FROM partnership_publication").fetch_all(db).await?;
+    rows.iter().map(|r| Ok((r.try_get("partnership_id")?, publication_of(r)?))).collect()
 }
 
 /// Save a partnership's publication choice. Raises the data generation, so cached public pages
 /// are rendered again.
 pub async fn set_publication(db: &Db, partnership: Id, p: Publication) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    let row = sqlx::query("SELECT page, impact, wins FROM partnership_publication WHERE partnership_id = ?").bind(partnership).fetch_optional(&mut *tx).await?;
+    let row = db::query(&tx, "SELECT page, impact, wins FROM partnership_publication WHERE partnership_id = ?").bind(partnership).fetch_optional(&mut *tx).await?;
     let before = match row {
-        Some(r) => Publication { page: r.try_get("page")?, impact: r.try_get("impact")?, wins: r.try_get("wins")? },
+        Some(r) => publication_of(&r)?,
         None => Publication::default(),
     };
-    sqlx::query(
+    db::query(&tx,
         "INSERT INTO partnership_publication (partnership_id, page, impact, wins, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (partnership_id) DO UPDATE SET page = excluded.page, impact = excluded.impact, wins = excluded.wins, updated_at = excluded.updated_at",
     )

@@ -31,7 +31,7 @@ pub struct Contents {
     pub tables: Vec<(String, i64)>,
     /// The data generation, `None` for a database without the `data_generation` table.
     pub generation: Option<i64>,
-    /// The newest migration applied to it (a version of [`crate::db::MIGRATOR`]).
+    /// The newest migration applied to it (a version of [`crate::db::SQLITE_MIGRATOR`]).
     pub migration: Option<i64>,
 }
 
@@ -67,6 +67,8 @@ pub struct RestoreSummary {
 pub enum BackupError {
     #[error("backup needs a SQLite database file: DATABASE_URL '{0}' is not one")]
     NotAFile(String),
+    #[error("{advice} (DATABASE_URL '{0}' is a PostgreSQL database)", advice = POSTGRES_ADVICE)]
+    Postgres(String),
     #[error("database {0} does not exist: there is nothing to back up")]
     NoDatabase(PathBuf),
     #[error("{0} already exists; give --force to replace it")]
@@ -86,6 +88,8 @@ pub enum BackupError {
 pub enum RestoreError {
     #[error("restore needs a SQLite database file: DATABASE_URL '{0}' is not one")]
     NotAFile(String),
+    #[error("{advice} (DATABASE_URL '{0}' is a PostgreSQL database)", advice = POSTGRES_ADVICE)]
+    Postgres(String),
     #[error("cannot read the backup {path}: {error}")]
     Unreadable { path: PathBuf, error: std::io::Error },
     #[error("{0} is not a SQLite database")]
@@ -107,6 +111,11 @@ pub enum RestoreError {
     #[error("restore into {path} failed: {error}")]
     Sql { path: PathBuf, error: sqlx::Error },
 }
+
+/// What `backup` and `restore` say to a PostgreSQL deployment.
+pub const POSTGRES_ADVICE: &str = "backup and restore copy a SQLite database file; back up PostgreSQL with its own tools instead: \
+`pg_dump --format=custom --file=table.dump \"$DATABASE_URL\"` while the server runs, and `pg_restore --single-transaction --exit-on-error --no-owner` \
+into an empty database (README, \"Backups\")";
 
 /// The database file a `sqlite:` URL names; `None` for another scheme or an in-memory database.
 pub fn database_path(url: &str) -> Option<PathBuf> {
@@ -204,7 +213,10 @@ async fn has_table(conn: &mut SqliteConnection, name: &str) -> Result<bool, sqlx
 /// Errors: [`BackupError`]: not a SQLite file URL, no database, `to` exists, the copy fails its
 /// integrity check, a file cannot be written, or SQLite fails.
 pub async fn backup(database_url: &str, to: &Path, force: bool) -> Result<BackupSummary, BackupError> {
-    let source = database_path(database_url).ok_or_else(|| BackupError::NotAFile(database_url.to_string()))?;
+    if super::Dialect::of_url(database_url).ok() == Some(super::Dialect::Postgres) {
+        return Err(BackupError::Postgres(super::redact(database_url)));
+    }
+    let source = database_path(database_url).ok_or_else(|| BackupError::NotAFile(super::redact(database_url)))?;
     if !source.is_file() {
         return Err(BackupError::NoDatabase(source));
     }
@@ -252,7 +264,7 @@ pub async fn backup(database_url: &str, to: &Path, force: bool) -> Result<Backup
 }
 
 /// Check a copy of a backup: a SQLite file passing `integrity_check`, with Shared Table's
-/// migrations table and no migration unknown to [`crate::db::MIGRATOR`]. `shown` names the backup
+/// migrations table and no migration unknown to [`crate::db::SQLITE_MIGRATOR`]. `shown` names the backup
 /// in messages. Leaves the copy a single file (rollback journal, no `-wal`).
 async fn check_backup(copy: &Path, shown: &Path) -> Result<Contents, RestoreError> {
     let not_sqlite = |e: sqlx::Error| match sqlite_code(&e) {
@@ -271,7 +283,7 @@ async fn check_backup(copy: &Path, shown: &Path) -> Result<Contents, RestoreErro
     if !has_table(&mut conn, "_sqlx_migrations").await.map_err(not_sqlite)? {
         return Err(RestoreError::NotSharedTable(shown.to_path_buf()));
     }
-    let known: BTreeSet<i64> = crate::db::MIGRATOR.iter().map(|m| m.version).collect();
+    let known: BTreeSet<i64> = crate::db::SQLITE_MIGRATOR.iter().map(|m| m.version).collect();
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version").fetch_all(&mut conn).await.map_err(not_sqlite)?;
     if let Some(v) = applied.iter().find(|v| !known.contains(v)) {
         return Err(RestoreError::TooNew { path: shown.to_path_buf(), version: *v });
@@ -316,7 +328,10 @@ async fn check_target(target: &Path) -> Result<i64, RestoreError> {
 ///
 /// Errors: [`RestoreError`]; on any error the target is unchanged.
 pub async fn restore(database_url: &str, from: &Path, force: bool) -> Result<RestoreSummary, RestoreError> {
-    let target = database_path(database_url).ok_or_else(|| RestoreError::NotAFile(database_url.to_string()))?;
+    if super::Dialect::of_url(database_url).ok() == Some(super::Dialect::Postgres) {
+        return Err(RestoreError::Postgres(super::redact(database_url)));
+    }
+    let target = database_path(database_url).ok_or_else(|| RestoreError::NotAFile(super::redact(database_url)))?;
     let io = |error: std::io::Error| RestoreError::Io { path: target.clone(), error };
     if !from.is_file() {
         let error = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");

@@ -10,8 +10,11 @@
 //! writes the solver's progress every half second, then saves the result (`done`) or the reason
 //! (`failed`). A partnership has one job at a time, and the server at most
 //! [`MAX_RUNNING_JOBS`] (409 and 429 otherwise); a plan takes at most [`MAX_PLAN_SHIPMENTS`].
-//! A server that stops leaves rows `queued` or `running`; [`super::recover_jobs`] marks them
-//! failed at the next start.
+//! While a server computes a job, its progress task raises the row's `updated_at` at least every
+//! [`HEARTBEAT`]. A server that stops leaves rows `queued` or `running` whose heartbeat goes
+//! silent; [`super::recover_jobs`], run by every server at its start and every
+//! [`ABANDONED_AFTER`], marks those silent for that long failed, and leaves alone the jobs other
+//! servers on the same database are computing.
 
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +30,12 @@ use crate::db::{Db, Id};
 use crate::network::model::{Direction, MeasureCategory, PartialDate};
 use crate::network::store::forms::MeasureSpec;
 use crate::web::{AppState, Error, FieldErrors};
+
+/// How often a server working on a job says so (the job's `updated_at`), at the least.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+/// A queued or running job whose heartbeat has been silent this long was left by a server that
+/// stopped: it is marked failed.
+pub const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The yard of the default fleet.
 pub const DEFAULT_DEPOT: (&str, &str) = ("Kingman", "AZ");
@@ -290,12 +299,15 @@ async fn run(db: &Db, id: Id, snap: PlanSnapshot) -> Result<(), Error> {
         let (db, progress, done) = (db.clone(), progress.clone(), done.clone());
         tokio::spawn(async move {
             let mut last = -1.0;
+            let mut said = std::time::Instant::now();
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 let p = progress.lock().map(|p| *p).unwrap_or(0.0);
-                if p > last {
-                    let _ = store::set_progress(&db, id, p * 0.95).await;
-                    last = p;
+                // New progress, or the heartbeat that tells other servers this job is alive.
+                if p > last || said.elapsed() >= HEARTBEAT {
+                    let _ = store::set_progress(&db, id, p.max(0.0) * 0.95).await;
+                    last = last.max(p);
+                    said = std::time::Instant::now();
                 }
             }
         })

@@ -111,8 +111,11 @@ pub fn with_member(ctx: &Context, s: store::StoredShipment) -> Shipment {
     }
 }
 
-/// Run at server start: plan jobs a stopped server left queued or running are marked failed
-/// with the reason (their tasks died with it). Returns how many.
+/// Run at server start and then every [`jobs::ABANDONED_AFTER`] by every server: plan jobs that
+/// a stopped server left queued or running (their tasks died with it; nothing has raised their
+/// heartbeat for [`jobs::ABANDONED_AFTER`]) are marked failed with the reason, while jobs that
+/// another server on the same database is still computing are left alone. Returns how many
+/// were marked.
 pub async fn recover_jobs(db: &Db) -> Result<u64, Error> {
-    store::fail_abandoned(db).await
+    store::fail_abandoned(db, jobs::ABANDONED_AFTER).await
 }

@@ -128,6 +128,9 @@ struct BoardPage {
     imported: Option<usize>,
     plan_errors: Vec<String>,
     no_members: bool,
+    /// The viewer changes shipments and plans here (a convener, champion or action team lead,
+    /// or a network admin, not through a read-only token): show the forms and edit links.
+    editor: bool,
 }
 
 fn partnership_ref(ctx: &Context) -> PartnershipRef {
@@ -194,6 +197,7 @@ async fn board_page(state: &AppState, ctx: &Context) -> Result<BoardPage, Error>
         imported: None,
         plan_errors: vec![],
         no_members: ctx.members.is_empty(),
+        editor: { let v = crate::auth::viewer(); v.may_write() && v.edits_plan_of(ctx.partnership.id()) },
     })
 }
 
@@ -483,6 +487,9 @@ struct SettingsPage {
     methods: Vec<OptionView>,
     errors: Vec<SummaryItem>,
     saved: bool,
+    /// The viewer changes these settings (the partnership's convener or a network admin, not
+    /// through a read-only token): show the save button; others read them.
+    may_save: bool,
 }
 
 fn settings_page(ctx: &Context, s: Settings, going_alone: &GoingAloneInput, note: Option<String>, errors: &FieldErrors, saved: bool) -> SettingsPage {
@@ -523,6 +530,7 @@ fn settings_page(ctx: &Context, s: Settings, going_alone: &GoingAloneInput, note
         s,
         errors: summary,
         saved,
+        may_save: { let v = crate::auth::viewer(); v.may_write() && v.manages(ctx.partnership.id()) },
     }
 }
 
@@ -737,6 +745,9 @@ struct PlanPage {
     violations: Vec<String>,
     emission_note: String,
     observations: Vec<(String, String)>,
+    /// The viewer approves plans here (its convener or a network admin, not through a
+    /// read-only token): show the approve form.
+    may_approve: bool,
 }
 
 #[derive(Deserialize)]
@@ -812,6 +823,7 @@ async fn plan_page(State(state): State<AppState>, Path((slug, plan)): Path<(Stri
     let base = ctx.base_path();
     let member = |id: Id| snap.shipments.iter().find(|s| s.member_id == id).map(|s| s.member_name.clone()).unwrap_or_else(|| ctx.member_name(id));
     let mut page = PlanPage {
+        may_approve: { let v = crate::auth::viewer(); v.may_write() && v.manages(ctx.partnership.id()) },
         p: partnership_ref(&ctx),
         plan_href: format!("{base}/plans/{}", row.id),
         base,

@@ -10,13 +10,12 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::types::Json;
-use sqlx::SqliteConnection;
 
 use serde_json::Value;
 
 use super::model::*;
 use crate::audit::{self, Action, Change};
-use crate::db::{self, Db, Id};
+use crate::db::{self, Conn, Db, DbText, Flag, Id};
 use crate::web::{Error, FieldErrors};
 
 // ---------------------------------------------------------------------------------------------
@@ -27,6 +26,7 @@ const SETTINGS_SELECT: &str = "SELECT fleet, max_driving_minutes, max_duty_minut
 
 #[derive(sqlx::FromRow)]
 struct SettingsRow {
+    #[sqlx(try_from = "DbText")]
     fleet: Json<Vec<VehicleSetting>>,
     max_driving_minutes: i64,
     max_duty_minutes: i64,
@@ -34,6 +34,7 @@ struct SettingsRow {
     circuity: f64,
     average_speed_mph: f64,
     matrix_csv: Option<String>,
+    #[sqlx(try_from = "DbText")]
     going_alone: Json<serde_json::Value>,
     allocation_method: String,
     max_seconds: f64,
@@ -43,7 +44,7 @@ struct SettingsRow {
 
 /// A partnership's saved settings and their version, or `None` when it has saved none.
 pub async fn settings(db: &Db, partnership: Id) -> Result<Option<(Settings, i64)>, Error> {
-    let row: Option<SettingsRow> = sqlx::query_as(SETTINGS_SELECT).bind(partnership).fetch_optional(db).await?;
+    let row: Option<SettingsRow> = db::query_as(db, SETTINGS_SELECT).bind(partnership).fetch_optional(db).await?;
     Ok(row.map(SettingsRow::into_settings))
 }
 
@@ -95,9 +96,9 @@ pub async fn save_settings(db: &Db, partnership: Id, if_version: Option<i64>, s:
 
 /// [`save_settings`] inside the caller's transaction (the demo loader saves its fleet with its
 /// members and shipments, all or nothing).
-pub async fn save_settings_in(tx: &mut SqliteConnection, partnership: Id, if_version: Option<i64>, s: &Settings) -> Result<i64, Error> {
+pub async fn save_settings_in(tx: &mut Conn, partnership: Id, if_version: Option<i64>, s: &Settings) -> Result<i64, Error> {
     let before: Option<(Settings, i64)> =
-        sqlx::query_as::<_, SettingsRow>(SETTINGS_SELECT).bind(partnership).fetch_optional(&mut *tx).await?.map(SettingsRow::into_settings);
+        db::query_as::<SettingsRow>(&tx, SETTINGS_SELECT).bind(partnership).fetch_optional(&mut *tx).await?.map(SettingsRow::into_settings);
     let current = before.as_ref().map(|(_, v)| *v);
     if let (Some(expected), Some(now)) = (if_version, current) {
         if expected != now {
@@ -108,7 +109,10 @@ pub async fn save_settings_in(tx: &mut SqliteConnection, partnership: Id, if_ver
     }
     let version = current.map(|v| v + 1).unwrap_or(1);
     let now = db::timestamp_text(&db::now());
-    sqlx::query(
+    let fleet = serde_json::to_string(&s.fleet).map_err(|e| Error::Internal(e.into()))?;
+    let going_alone = serde_json::to_string(&s.going_alone).map_err(|e| Error::Internal(e.into()))?;
+    db::query(
+        tx,
         "INSERT INTO freight_settings (partnership_id, fleet, max_driving_minutes, max_duty_minutes, travel_kind, circuity, average_speed_mph,
             matrix_csv, going_alone, allocation_method, max_seconds, seed, version, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -119,14 +123,14 @@ pub async fn save_settings_in(tx: &mut SqliteConnection, partnership: Id, if_ver
             version = excluded.version, updated_at = excluded.updated_at",
     )
     .bind(partnership)
-    .bind(Json(&s.fleet))
+    .bind(fleet)
     .bind(s.max_driving_minutes as i64)
     .bind(s.max_duty_minutes as i64)
     .bind(s.travel_kind.as_str())
     .bind(s.circuity)
     .bind(s.average_speed_mph)
     .bind(&s.matrix_csv)
-    .bind(Json(&s.going_alone))
+    .bind(going_alone)
     .bind(s.allocation_method.as_str())
     .bind(s.max_seconds)
     .bind(s.seed as i64)
@@ -166,7 +170,9 @@ pub struct StoredShipment {
 struct ShipmentRow {
     id: Id,
     version: i64,
+    #[sqlx(try_from = "DbText")]
     created_at: DateTime<Utc>,
+    #[sqlx(try_from = "DbText")]
     updated_at: DateTime<Utc>,
     partnership_id: Id,
     organization_id: Id,
@@ -229,7 +235,7 @@ const SHIPMENT_SELECT: &str = "SELECT id, version, created_at, updated_at, partn
 
 /// Every shipment of a partnership, by pickup time then reference.
 pub async fn shipments(db: &Db, partnership: Id) -> Result<Vec<StoredShipment>, Error> {
-    let rows: Vec<ShipmentRow> = sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE partnership_id = ? ORDER BY pickup_earliest, reference, id"))
+    let rows: Vec<ShipmentRow> = db::query_as(db, &format!("{SHIPMENT_SELECT} WHERE partnership_id = ? ORDER BY pickup_earliest, reference, id"))
         .bind(partnership)
         .fetch_all(db)
         .await?;
@@ -238,24 +244,24 @@ pub async fn shipments(db: &Db, partnership: Id) -> Result<Vec<StoredShipment>, 
 
 /// One shipment. Errors: `NotFound`.
 pub async fn shipment(db: &Db, id: Id) -> Result<StoredShipment, Error> {
-    let row: Option<ShipmentRow> = sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE id = ?")).bind(id).fetch_optional(db).await?;
+    let row: Option<ShipmentRow> = db::query_as(db, &format!("{SHIPMENT_SELECT} WHERE id = ?")).bind(id).fetch_optional(db).await?;
     row.map(Into::into).ok_or_else(|| Error::NotFound(format!("shipment {id}")))
 }
 
 /// Whether shipment `id` exists.
 pub async fn shipment_exists(db: &Db, id: Id) -> Result<bool, Error> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(db).await?;
+    let found: Option<i64> = db::query_scalar(db, "SELECT 1 FROM freight_shipments WHERE id = ?").bind(id).fetch_optional(db).await?;
     Ok(found.is_some())
 }
 
 /// One shipment read in an open transaction, if it exists.
-async fn shipment_in(conn: &mut SqliteConnection, id: Id) -> Result<Option<StoredShipment>, Error> {
-    let row: Option<ShipmentRow> = sqlx::query_as(&format!("{SHIPMENT_SELECT} WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
+async fn shipment_in(conn: &mut Conn, id: Id) -> Result<Option<StoredShipment>, Error> {
+    let row: Option<ShipmentRow> = db::query_as(conn, &format!("{SHIPMENT_SELECT} WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
     Ok(row.map(Into::into))
 }
 
 /// Record a change of one shipment in the audit log, in the open transaction.
-async fn audit_shipment(conn: &mut SqliteConnection, action: Action, id: Id, before: Option<&ShipmentFields>, after: Option<&ShipmentFields>) -> Result<(), Error> {
+async fn audit_shipment(conn: &mut Conn, action: Action, id: Id, before: Option<&ShipmentFields>, after: Option<&ShipmentFields>) -> Result<(), Error> {
     let Some(any) = after.or(before) else { return Ok(()) };
     let verb = match action {
         Action::Create => "Created",
@@ -276,12 +282,10 @@ async fn audit_shipment(conn: &mut SqliteConnection, action: Action, id: Id, bef
 }
 
 fn duplicate_reference(e: sqlx::Error, reference: &str) -> Error {
-    if let sqlx::Error::Database(d) = &e {
-        if d.message().starts_with("UNIQUE constraint failed") {
-            let mut fe = FieldErrors::default();
-            fe.add("reference", format!("another shipment of this partnership already has the reference '{reference}'"));
-            return Error::Validation(fe);
-        }
+    if db::unique_violation(&e).is_some() {
+        let mut fe = FieldErrors::default();
+        fe.add("reference", format!("another shipment of this partnership already has the reference '{reference}'"));
+        return Error::Validation(fe);
     }
     Error::from(e)
 }
@@ -289,9 +293,9 @@ fn duplicate_reference(e: sqlx::Error, reference: &str) -> Error {
 /// Bind a shipment's columns from `organization_id` to `notes`, in the order the INSERT and the
 /// UPDATE of shipments both list them.
 fn bind_shipment_columns<'q>(
-    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     f: &'q ShipmentFields,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     query
     .bind(f.organization_id)
     .bind(&f.reference)
@@ -314,8 +318,9 @@ fn bind_shipment_columns<'q>(
     .bind(&f.notes)
 }
 
-async fn insert_shipment(conn: &mut SqliteConnection, id: Id, now: &str, f: &ShipmentFields) -> Result<(), Error> {
-    let query = sqlx::query(
+async fn insert_shipment(conn: &mut Conn, id: Id, now: &str, f: &ShipmentFields) -> Result<(), Error> {
+    let query = db::query(
+        conn,
         "INSERT INTO freight_shipments (id, version, created_at, updated_at, partnership_id, organization_id, reference, pickup_city, pickup_state,
             pickup_latitude, pickup_longitude, delivery_city, delivery_state, delivery_latitude, delivery_longitude, pallets, weight_lb,
             pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, pickup_service_minutes, delivery_service_minutes, notes)
@@ -361,7 +366,8 @@ pub async fn update_shipment(db: &Db, id: Id, if_version: Option<i64>, fields: S
     }
     let now = db::now();
     let f = &fields;
-    let query = sqlx::query(
+    let query = db::query(
+        &tx,
         "UPDATE freight_shipments SET version = ?, updated_at = ?, organization_id = ?, reference = ?, pickup_city = ?, pickup_state = ?,
             pickup_latitude = ?, pickup_longitude = ?, delivery_city = ?, delivery_state = ?, delivery_latitude = ?, delivery_longitude = ?,
             pallets = ?, weight_lb = ?, pickup_earliest = ?, pickup_latest = ?, delivery_earliest = ?, delivery_latest = ?,
@@ -388,7 +394,7 @@ pub async fn delete_shipment(db: &Db, id: Id, if_version: Option<i64>) -> Result
     if if_version.is_some_and(|v| v != before.version) {
         return Err(Error::PreconditionFailed("this shipment was changed by someone else since you read it".into()));
     }
-    sqlx::query("DELETE FROM freight_shipments WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    db::query(&tx, "DELETE FROM freight_shipments WHERE id = ?").bind(id).execute(&mut *tx).await?;
     audit_shipment(&mut tx, Action::Delete, id, Some(&before.fields), None).await?;
     db::commit(tx).await?;
     Ok(())
@@ -396,7 +402,7 @@ pub async fn delete_shipment(db: &Db, id: Id, if_version: Option<i64>) -> Result
 
 /// The references already used in a partnership.
 pub async fn references(db: &Db, partnership: Id) -> Result<Vec<String>, Error> {
-    Ok(sqlx::query_scalar("SELECT reference FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_all(db).await?)
+    Ok(db::query_scalar(db, "SELECT reference FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_all(db).await?)
 }
 
 /// Insert many shipments of `partnership` (already parsed and checked, references distinct), read
@@ -422,7 +428,7 @@ pub async fn insert_shipments(db: &Db, partnership: Id, file: &str, shipments: &
 
 /// [`insert_shipments`] inside an open transaction, without an audit entry: the caller records
 /// the import (see `demo::load`).
-pub async fn insert_shipments_in(conn: &mut SqliteConnection, shipments: &[ShipmentFields]) -> Result<(), Error> {
+pub async fn insert_shipments_in(conn: &mut Conn, shipments: &[ShipmentFields]) -> Result<(), Error> {
     let now = db::timestamp_text(&db::now());
     for s in shipments {
         insert_shipment(conn, Id::new(), &now, s).await?;
@@ -432,7 +438,7 @@ pub async fn insert_shipments_in(conn: &mut SqliteConnection, shipments: &[Shipm
 
 /// Number of shipments of a partnership.
 pub async fn shipment_count(db: &Db, partnership: Id) -> Result<i64, Error> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_one(db).await?)
+    Ok(db::query_scalar(db, "SELECT count(*) FROM freight_shipments WHERE partnership_id = ?").bind(partnership).fetch_one(db).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,15 +449,22 @@ pub async fn shipment_count(db: &Db, partnership: Id) -> Result<i64, Error> {
 pub struct PlanRow {
     pub id: Id,
     pub partnership_id: Id,
+    #[sqlx(try_from = "DbText")]
     pub week_start: NaiveDate,
     pub status: String,
     pub progress: f64,
+    #[sqlx(try_from = "DbText")]
     pub request: Json<serde_json::Value>,
+    #[sqlx(try_from = "DbText")]
     pub result: Option<Json<serde_json::Value>>,
     pub error: Option<String>,
+    #[sqlx(try_from = "DbText")]
     pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "DbText")]
     pub started_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "DbText")]
     pub finished_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "DbText")]
     pub approved_at: Option<DateTime<Utc>>,
     pub version: i64,
 }
@@ -475,7 +488,7 @@ pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, reques
     let id = Id::new();
     let mut tx = db::begin_write(db).await?;
     let busy: Option<(Id, String, f64)> =
-        sqlx::query_as("SELECT id, status, progress FROM freight_plans WHERE partnership_id = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1")
+        db::query_as(&tx, "SELECT id, status, progress FROM freight_plans WHERE partnership_id = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1")
             .bind(partnership)
             .fetch_optional(&mut *tx)
             .await?;
@@ -485,7 +498,7 @@ pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, reques
             (progress * 100.0).clamp(0.0, 100.0)
         )));
     }
-    let running: i64 = sqlx::query_scalar("SELECT count(*) FROM freight_plans WHERE status IN ('queued', 'running')").fetch_one(&mut *tx).await?;
+    let running: i64 = db::query_scalar(&tx, "SELECT count(*) FROM freight_plans WHERE status IN ('queued', 'running')").fetch_one(&mut *tx).await?;
     if running >= super::jobs::MAX_RUNNING_JOBS {
         return Err(Error::TooManyRequests(format!(
             "the server is already computing {running} plans of other partnerships (at most {} at once); try again in a minute",
@@ -493,11 +506,11 @@ pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, reques
         )));
     }
     let now = db::timestamp_text(&db::now());
-    sqlx::query("INSERT INTO freight_plans (id, partnership_id, week_start, status, progress, request, created_at, updated_at) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)")
+    db::query(&tx, "INSERT INTO freight_plans (id, partnership_id, week_start, status, progress, request, created_at, updated_at) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)")
         .bind(id)
         .bind(partnership)
         .bind(week_start.to_string())
-        .bind(Json(request))
+        .bind(request.to_string())
         .bind(&now)
         .bind(&now)
         .execute(&mut *tx)
@@ -518,18 +531,18 @@ pub async fn create_plan(db: &Db, partnership: Id, week_start: NaiveDate, reques
 
 /// One plan job. Errors: `NotFound`.
 pub async fn plan(db: &Db, id: Id) -> Result<PlanRow, Error> {
-    sqlx::query_as(&format!("{PLAN_SELECT} WHERE id = ?")).bind(id).fetch_optional(db).await?.ok_or_else(|| Error::NotFound(format!("plan {id}")))
+    db::query_as(db, &format!("{PLAN_SELECT} WHERE id = ?")).bind(id).fetch_optional(db).await?.ok_or_else(|| Error::NotFound(format!("plan {id}")))
 }
 
 /// A partnership's plans, newest first.
 pub async fn plans(db: &Db, partnership: Id) -> Result<Vec<PlanRow>, Error> {
-    Ok(sqlx::query_as(&format!("{PLAN_SELECT} WHERE partnership_id = ? ORDER BY created_at DESC, id DESC LIMIT 50")).bind(partnership).fetch_all(db).await?)
+    Ok(db::query_as(db, &format!("{PLAN_SELECT} WHERE partnership_id = ? ORDER BY created_at DESC, id DESC LIMIT 50")).bind(partnership).fetch_all(db).await?)
 }
 
 /// Mark a job running.
 pub async fn start_plan(db: &Db, id: Id) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
-    sqlx::query("UPDATE freight_plans SET status = 'running', started_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND status = 'queued'")
+    db::query(&tx, "UPDATE freight_plans SET status = 'running', started_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND status = 'queued'")
         .bind(db::timestamp_text(&db::now()))
         .bind(db::timestamp_text(&db::now()))
         .bind(id)
@@ -539,10 +552,16 @@ pub async fn start_plan(db: &Db, id: Id) -> Result<(), Error> {
     Ok(())
 }
 
-/// Record a running job's progress (0 to 1). Not a data change: the generation is left alone
-/// (pages of plans in progress are not cached).
+/// Record a running job's progress (0 to 1) and that its server is still working on it
+/// (`updated_at`, the job's heartbeat, see [`fail_abandoned`]). Not a data change: the
+/// generation is left alone (pages of plans in progress are not cached).
 pub async fn set_progress(db: &Db, id: Id, progress: f64) -> Result<(), Error> {
-    sqlx::query("UPDATE freight_plans SET progress = ? WHERE id = ? AND status = 'running'").bind(progress.clamp(0.0, 1.0)).bind(id).execute(db).await?;
+    db::query(db, "UPDATE freight_plans SET progress = ?, updated_at = ? WHERE id = ? AND status = 'running'")
+        .bind(progress.clamp(0.0, 1.0))
+        .bind(db::timestamp_text(&db::now()))
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -561,12 +580,12 @@ pub async fn fail_plan(db: &Db, id: Id, reason: &str) -> Result<(), Error> {
 async fn end_plan(db: &Db, id: Id, outcome: Result<&serde_json::Value, &str>) -> Result<(), Error> {
     let mut tx = db::begin_write(db).await?;
     let before: Option<(String, Id, String)> =
-        sqlx::query_as("SELECT status, partnership_id, week_start FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        db::query_as(&tx, "SELECT status, partnership_id, week_start FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
     let now = db::timestamp_text(&db::now());
     let query = match outcome {
-        Ok(result) => sqlx::query("UPDATE freight_plans SET status = 'done', progress = 1, result = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
-            .bind(Json(result.clone())),
-        Err(reason) => sqlx::query("UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        Ok(result) => db::query(&tx, "UPDATE freight_plans SET status = 'done', progress = 1, result = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+            .bind(result.to_string()),
+        Err(reason) => db::query(&tx, "UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
             .bind(reason.to_string()),
     };
     query.bind(&now).bind(&now).bind(id).execute(&mut *tx).await?;
@@ -593,21 +612,31 @@ async fn end_plan(db: &Db, id: Id, outcome: Result<&serde_json::Value, &str>) ->
 /// Why a plan left queued or running by a server that stopped failed.
 const ABANDONED: &str = "the server stopped before this plan finished; plan the week again";
 
-/// Mark every job left queued or running (by a server that stopped) as failed, with the reason.
-/// Returns how many there were.
-pub async fn fail_abandoned(db: &Db) -> Result<u64, Error> {
+/// Mark every job left queued or running by a server that stopped as failed, with the reason:
+/// those whose `updated_at` (raised at least every [`HEARTBEAT`](super::jobs::HEARTBEAT) while a
+/// server works on the job) is older than `silent_for`. Jobs of other servers still at work on
+/// the same database are left alone. Returns how many were marked.
+pub async fn fail_abandoned(db: &Db, silent_for: std::time::Duration) -> Result<u64, Error> {
     let mut tx = db::begin_write(db).await?;
-    let abandoned: Vec<(Id, String, Id, String)> =
-        sqlx::query_as("SELECT id, status, partnership_id, week_start FROM freight_plans WHERE status IN ('queued', 'running') ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
-    let now = db::timestamp_text(&db::now());
-    let n = sqlx::query(
-        "UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1 WHERE status IN ('queued', 'running')",
+    let now = db::now();
+    let cutoff = db::timestamp_text(&(now - chrono::Duration::from_std(silent_for).unwrap_or(chrono::Duration::zero())));
+    let now = db::timestamp_text(&now);
+    let abandoned: Vec<(Id, String, Id, String)> = db::query_as(
+        &tx,
+        "SELECT id, status, partnership_id, week_start FROM freight_plans WHERE status IN ('queued', 'running') AND updated_at <= ? ORDER BY id",
+    )
+    .bind(&cutoff)
+    .fetch_all(&mut *tx)
+    .await?;
+    let n = db::query(
+        &tx,
+        "UPDATE freight_plans SET status = 'failed', error = ?, finished_at = ?, updated_at = ?, version = version + 1
+         WHERE status IN ('queued', 'running') AND updated_at <= ?",
     )
     .bind(ABANDONED)
     .bind(&now)
     .bind(&now)
+    .bind(&cutoff)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -645,14 +674,14 @@ pub struct PlanObservation {
 /// (organization ids of the plan's shipments) is an illustrative organization.
 pub async fn plan_is_illustrative(db: &Db, partnership: Id, members: &[Id]) -> Result<bool, Error> {
     let ids: Vec<String> = members.iter().map(|m| m.to_string()).collect();
-    Ok(sqlx::query_scalar(
-        "SELECT coalesce((SELECT illustrative FROM partnerships WHERE id = ?), 0)
-             OR EXISTS (SELECT 1 FROM organizations WHERE illustrative AND id IN (SELECT value FROM json_each(?)))",
-    )
-    .bind(partnership)
-    .bind(Json(ids))
-    .fetch_one(db)
-    .await?)
+    let ids = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.into()))?;
+    let sql = format!(
+        "SELECT coalesce((SELECT illustrative FROM partnerships WHERE id = ?), FALSE)
+             OR EXISTS (SELECT 1 FROM organizations WHERE illustrative AND id IN ({}))",
+        db::Backend::dialect(db).json_values("?")
+    );
+    let found: Flag = db::query_scalar(db, &sql).bind(partnership).bind(ids).fetch_one(db).await?;
+    Ok(found.0)
 }
 
 /// Approve a done plan in one transaction: record each observation on the partnership's
@@ -661,7 +690,7 @@ pub async fn plan_is_illustrative(db: &Db, partnership: Id, members: &[Id]) -> R
 pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::PartialDate, observations: &[PlanObservation]) -> Result<Vec<Id>, Error> {
     let mut tx = db::begin_write(db).await?;
     let row: Option<(String, Id, String)> =
-        sqlx::query_as("SELECT status, partnership_id, week_start FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        db::query_as(&tx, "SELECT status, partnership_id, week_start FROM freight_plans WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
     let Some((status, partnership, week)) = row else {
         return Err(Error::NotFound(format!("plan {id}")));
     };
@@ -672,7 +701,8 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
     }
     // One approved plan per week: approving a second plan of the same week would record the
     // week's savings twice.
-    let already: Option<(Id, String)> = sqlx::query_as(
+    let already: Option<(Id, String)> = db::query_as(
+        &tx,
         "SELECT id, approved_at FROM freight_plans WHERE partnership_id = ? AND status = 'approved' AND id <> ?
            AND week_start = (SELECT week_start FROM freight_plans WHERE id = ?)",
     )
@@ -696,7 +726,7 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
             illustrative: o.illustrative,
         };
         let obs = crate::network::store::forms::record_observation_in(&mut tx, partnership, &o.spec, value).await?;
-        sqlx::query("INSERT INTO freight_plan_observations (plan_id, observation_id, measure) VALUES (?, ?, ?)")
+        db::query(&tx, "INSERT INTO freight_plan_observations (plan_id, observation_id, measure) VALUES (?, ?, ?)")
             .bind(id)
             .bind(obs)
             .bind(o.measure)
@@ -705,7 +735,7 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
         ids.push(obs);
     }
     let now = db::timestamp_text(&db::now());
-    sqlx::query("UPDATE freight_plans SET status = 'approved', approved_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+    db::query(&tx, "UPDATE freight_plans SET status = 'approved', approved_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
         .bind(&now)
         .bind(&now)
         .bind(id)
@@ -727,5 +757,5 @@ pub async fn approve_plan(db: &Db, id: Id, period: crate::network::model::Partia
 
 /// The observations an approved plan recorded: (measure word, observation id).
 pub async fn plan_observations(db: &Db, plan: Id) -> Result<Vec<(String, Id)>, Error> {
-    Ok(sqlx::query_as("SELECT measure, observation_id FROM freight_plan_observations WHERE plan_id = ? ORDER BY measure").bind(plan).fetch_all(db).await?)
+    Ok(db::query_as(db, "SELECT measure, observation_id FROM freight_plan_observations WHERE plan_id = ? ORDER BY measure").bind(plan).fetch_all(db).await?)
 }

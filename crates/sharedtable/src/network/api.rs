@@ -189,7 +189,7 @@ pub fn link_header(path: &str, pairs: &[(String, String)], page: PageRequest, to
 async fn list<F: Editable>(State(state): State<AppState>, uri: Uri) -> Result<Response, Error> {
     let pairs = query_pairs(&uri)?;
     let (mut filter, page) = list_params::<F>(&pairs)?;
-    filter.visible = crate::auth::access::Visibility::current(&state.db).await?.sql_condition(F::TABLE);
+    filter.visible = crate::auth::access::Visibility::current(&state.db).await?.sql_condition(crate::db::Backend::dialect(&state.db), F::TABLE);
     let (rows, total) = store::list::<F>(&state.db, &filter, page).await?;
     let items: Vec<Value> = rows.iter().map(output).collect();
     let link = link_header(uri.path(), &pairs, page, total);

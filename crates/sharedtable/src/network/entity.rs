@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use super::model::*;
 use crate::db::Id;
@@ -26,7 +26,7 @@ const fn r(column: &'static str, table: &'static str, same_partnership: bool) ->
 
 /// A kind of record. Implemented on the editable fields type `F` of `Record<F>`.
 pub trait Entity:
-    Validate + Serialize + DeserializeOwned + for<'r> sqlx::FromRow<'r, SqliteRow> + utoipa::ToSchema + Clone + Send + Sync + Unpin + 'static
+    Validate + Serialize + DeserializeOwned + for<'r> sqlx::FromRow<'r, AnyRow> + utoipa::ToSchema + Clone + Send + Sync + Unpin + 'static
 {
     /// SQL table name, also the API path segment and the export key (e.g. `action_teams`).
     const TABLE: &'static str;

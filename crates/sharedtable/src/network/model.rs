@@ -19,10 +19,25 @@ use crate::web::FieldErrors;
 macro_rules! word_list {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => ($word:literal, $label:literal)),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
         #[serde(rename_all = "snake_case")]
-        #[sqlx(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
+        // Stored as its word (TEXT) on every backend.
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo { <str as sqlx::Type<sqlx::Any>>::type_info() }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool { <str as sqlx::Type<sqlx::Any>>::compatible(ty) }
+        }
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let word = <&str as sqlx::Decode<sqlx::Any>>::decode(value)?;
+                Self::parse(word).ok_or_else(|| format!("stored '{word}' is not one of {}", Self::expected()).into())
+            }
+        }
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(&self, buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Any>>::encode(self.as_str(), buf)
+            }
+        }
         impl $name {
             /// Every value, in display order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -306,7 +321,9 @@ impl std::fmt::Display for PartialDate {
 pub struct Meta {
     pub id: Id,
     pub version: i64,
+    #[sqlx(try_from = "crate::db::DbText")]
     pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "crate::db::DbText")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -339,14 +356,17 @@ pub struct PartnershipFields {
     pub sector_label: String,
     /// 2022 NAICS codes of the sector (2 to 6 digits, or a sector range such as `31-33`).
     #[schema(value_type = Vec<String>)]
+    #[sqlx(try_from = "crate::db::DbText")]
     pub naics_codes: Json<Vec<String>>,
     /// The labor market region as its partners name it, e.g. "Kingman / Mohave County".
     pub region_name: String,
     /// Counties of the region as 5-digit FIPS codes; empty when not known.
     #[schema(value_type = Vec<String>)]
+    #[sqlx(try_from = "crate::db::DbText")]
     pub region_counties: Json<Vec<String>>,
     /// USPS codes of the region's states.
     #[schema(value_type = Vec<String>)]
+    #[sqlx(try_from = "crate::db::DbText")]
     pub region_states: Json<Vec<String>>,
     /// When it launched, at the precision known.
     pub launched: Option<PartialDate>,
@@ -357,8 +377,10 @@ pub struct PartnershipFields {
     pub website: Option<String>,
     /// Where the facts about this partnership come from.
     #[schema(value_type = Vec<String>)]
+    #[sqlx(try_from = "crate::db::DbText")]
     pub source_urls: Json<Vec<String>>,
     /// An invented example, badged everywhere and left out of network figures by default.
+    #[sqlx(try_from = "crate::db::Flag")]
     pub illustrative: bool,
 }
 
@@ -377,6 +399,7 @@ pub struct OrganizationFields {
     pub longitude: Option<f64>,
     pub employee_count: Option<i64>,
     pub website: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub illustrative: bool,
 }
 
@@ -407,6 +430,7 @@ pub struct PersonFields {
 pub struct MeetingFields {
     pub partnership_id: Id,
     #[schema(value_type = String, format = Date)]
+    #[sqlx(try_from = "crate::db::DbText")]
     pub held_on: NaiveDate,
     pub kind: MeetingKind,
     pub title: String,
@@ -502,6 +526,7 @@ pub struct ObservationFields {
     /// it is shown and left out of network figures unless the viewer asks for illustrative
     /// records. Absent in older exports, where it reads as `false`.
     #[serde(default)]
+    #[sqlx(try_from = "crate::db::Flag")]
     pub illustrative: bool,
 }
 
@@ -518,6 +543,7 @@ pub struct WinFields {
     /// Figures as reported: `key=value` pairs separated by `;`, e.g. `companies=30`.
     pub figures: Option<String>,
     pub source_url: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub illustrative: bool,
 }
 

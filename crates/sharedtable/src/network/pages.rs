@@ -670,6 +670,9 @@ struct OrganizationPage {
     naics_title: Option<String>,
     memberships: Vec<OrgMembershipRow>,
     teams: Vec<OrgTeamRow>,
+    /// The viewer may change this organization (see `auth::access::may_change_record`): show
+    /// the edit button.
+    may_edit: bool,
 }
 
 async fn organization(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Error> {
@@ -679,7 +682,11 @@ async fn organization(State(state): State<AppState>, Path(id): Path<String>) -> 
     let hidden = crate::auth::access::hidden_slugs(&state.db, &Visibility::current(&state.db).await?, Part::Page).await?;
     v.memberships.retain(|m| !hidden.contains(&m.partnership_slug));
     v.teams.retain(|t| !hidden.contains(&t.partnership_slug));
+    let viewer = crate::auth::viewer();
+    let may_edit = viewer.may_write()
+        && (viewer.is_network_admin() || crate::auth::access::may_change_record(&viewer, "organizations", None, crate::auth::access::creator_of(&state.db, "organizations", id).await?, false));
     let page = OrganizationPage {
+        may_edit,
         naics_title: v.organization.fields.naics_code.as_deref().and_then(codes::naics_title).map(str::to_string),
         o: v.organization,
         memberships: v.memberships,

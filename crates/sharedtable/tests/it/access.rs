@@ -149,7 +149,7 @@ async fn user(app: &TestApp, name: &str, grants: &[(Id, Role)]) -> reqwest::Clie
 }
 
 async fn partnership(app: &TestApp, slug: &str) -> (Id, String) {
-    let id: Id = sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap();
+    let id: Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap();
     (id, slug.to_string())
 }
 
@@ -174,10 +174,10 @@ async fn world() -> World {
             Some((_, expr)) => format!("SELECT t.id FROM {t} t WHERE {expr} = ? ORDER BY t.id LIMIT 1"),
             None => format!("SELECT t.id FROM {t} t WHERE ? IS NOT NULL ORDER BY t.id LIMIT 1"),
         };
-        let id: Id = sqlx::query_scalar(&sql).bind(a.0).fetch_one(&app.db).await.unwrap_or_else(|e| panic!("a {t} record of A: {e}"));
+        let id: Id = sharedtable::db::query_scalar(&app.db, &sql).bind(a.0).fetch_one(&app.db).await.unwrap_or_else(|e| panic!("a {t} record of A: {e}"));
         records.insert(*t, id);
     }
-    let shipment: Id = sqlx::query_scalar("SELECT id FROM freight_shipments WHERE partnership_id = ? ORDER BY id LIMIT 1").bind(k.0).fetch_one(&app.db).await.unwrap();
+    let shipment: Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM freight_shipments WHERE partnership_id = ? ORDER BY id LIMIT 1").bind(k.0).fetch_one(&app.db).await.unwrap();
     // One finished plan of K, made through the API as the admin.
     let resp = app.client.post(app.url(&format!("/api/v1/partnerships/{}/freight/plans", k.0))).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.text().await.unwrap());
@@ -286,9 +286,9 @@ async fn every_route_answers_every_role_as_the_table_says() {
     wrong.extend(walk(&w, false).await);
     assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
     // The walk changed nothing: A still has its records, K its shipments.
-    let shipments: i64 = sqlx::query_scalar("SELECT count(*) FROM freight_shipments").fetch_one(&w.app.db).await.unwrap();
+    let shipments: i64 = sharedtable::db::query_scalar(&w.app.db, "SELECT count(*) FROM freight_shipments").fetch_one(&w.app.db).await.unwrap();
     assert_eq!(shipments, sharedtable::freight::demo::SHIPMENTS_CSV.lines().filter(|l| !l.trim().is_empty()).count() as i64 - 1);
-    let wins: i64 = sqlx::query_scalar("SELECT count(*) FROM wins WHERE partnership_id = ?").bind(w.a.0).fetch_one(&w.app.db).await.unwrap();
+    let wins: i64 = sharedtable::db::query_scalar(&w.app.db, "SELECT count(*) FROM wins WHERE partnership_id = ?").bind(w.a.0).fetch_one(&w.app.db).await.unwrap();
     assert_eq!(wins, 5);
 }
 
@@ -342,9 +342,57 @@ async fn members_edit_what_they_created_and_nothing_else() {
     let other = w.records["meetings"];
     let resp = w.clients[&Member].put(w.app.url(&format!("/api/v1/meetings/{other}"))).header(IF_MATCH, "\"1\"").json(&renamed).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let in_c = serde_json::json!({"partnership_id": w.k.0.to_string().replace(&w.k.0.to_string(), &sqlx::query_scalar::<_, String>("SELECT id FROM partnerships WHERE slug = 'lane-county-healthcare-partnership'").fetch_one(&w.app.db).await.unwrap()), "held_on": "2026-11-02", "kind": "action_team", "title": "Not mine"});
+    let in_c = serde_json::json!({"partnership_id": w.k.0.to_string().replace(&w.k.0.to_string(), &sharedtable::db::query_scalar::<String>(&w.app.db, "SELECT id FROM partnerships WHERE slug = 'lane-county-healthcare-partnership'").fetch_one(&w.app.db).await.unwrap()), "held_on": "2026-11-02", "kind": "action_team", "title": "Not mine"});
     let resp = w.clients[&Member].post(w.app.url("/api/v1/meetings")).json(&in_c).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let p = resp.json::<serde_json::Value>().await.unwrap();
     assert_eq!(p["detail"], "you have no role in the partnership this meeting would belong to");
+}
+
+/// Pages offer the buttons, forms and edit links a viewer can use, and no others: visitors and
+/// other partnerships' people see none; members see the add buttons of the partnership's plan,
+/// meetings, measures and wins; its conveners also edit the partnership and its memberships;
+/// the freight board's forms are for plan editors, its settings and approval for conveners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_offer_only_the_changes_the_viewer_may_make() {
+    let w = world().await;
+    let html = |who: Who, path: String| {
+        let c = w.clients[&who].clone();
+        let url = w.app.url(&path);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{who:?} {path}");
+            r.text().await.unwrap()
+        }
+    };
+    let a_page = format!("/partnerships/{}", w.a.1);
+    for (who, convenes, contributes) in
+        [(Anon, false, false), (Outsider, false, false), (Member, false, true), (Support, false, true), (Champion, false, true), (Convener, true, true), (Admin, true, true)]
+    {
+        let page = html(who, a_page.clone()).await;
+        assert_eq!(page.contains("Edit partnership</a>"), convenes, "Edit partnership for {who:?}");
+        assert_eq!(page.contains("Add a member</a>"), convenes, "Add a member for {who:?}");
+        assert_eq!(page.contains("aria-label=\"Edit membership of"), convenes, "membership edit links for {who:?}");
+        for add in ["Add a priority</a>", "Add a meeting</a>", "Add a measure</a>", "Add a win</a>"] {
+            assert_eq!(page.contains(add), contributes, "{add} for {who:?}");
+        }
+        assert_eq!(page.contains("class=\"edit no-print\" href=\"/wins/"), contributes, "win edit links for {who:?}");
+    }
+    let org = w.records["organizations"];
+    assert!(html(Admin, format!("/organizations/{org}")).await.contains("Edit organization</a>"));
+    assert!(!html(Anon, format!("/organizations/{org}")).await.contains("Edit organization</a>"));
+
+    let board = format!("/partnerships/{}/freight", w.k.1);
+    for (who, edits) in [(Member, false), (Support, false), (Lead, true), (Champion, true), (Convener, true), (Admin, true)] {
+        let page = html(who, board.clone()).await;
+        assert_eq!(page.contains("Add a shipment</a>"), edits, "Add a shipment for {who:?}");
+        assert_eq!(page.contains("Plan the week</button>"), edits, "Plan the week for {who:?}");
+        assert_eq!(page.contains(&format!("/shipments/{}/edit", w.shipment)), edits, "shipment edit link for {who:?}");
+        assert_eq!(page.contains("Import shipments</h2>"), edits, "import form for {who:?}");
+    }
+    let plan = format!("{board}/plans/{}", w.plan);
+    for (who, convenes) in [(Champion, false), (Member, false), (Convener, true), (Admin, true)] {
+        assert_eq!(html(who, format!("{board}/settings")).await.contains("Save settings</button>"), convenes, "Save settings for {who:?}");
+        assert_eq!(html(who, plan.clone()).await.contains("Approve the plan</button>"), convenes, "Approve for {who:?}");
+    }
 }

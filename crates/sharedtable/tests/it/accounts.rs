@@ -10,6 +10,8 @@ use reqwest::header::{CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 
+use sharedtable::db::Flag;
+
 use crate::support::{problem, spawn, spawn_with, TestApp};
 
 const ADMIN_EMAIL: &str = "admin@example.org";
@@ -262,21 +264,21 @@ async fn a_newcomer_is_invited_accepts_and_sees_what_their_role_allows() {
     assert!(me.get("email").is_none(), "{me}");
 
     // The convener makes the member a champion; the page says so.
-    let member_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'mia@example.org'").fetch_one(&app.db).await.unwrap();
+    let member_id: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM users WHERE email = 'mia@example.org'").fetch_one(&app.db).await.unwrap();
     let people = format!("/partnerships/{a}/people");
     let resp = post_form(&app, &convener, &people, &format!("{people}/{member_id}/role"), &[("role", "champion")]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), format!("{people}?done=role"));
-    let role: String = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ?").bind(&member_id).fetch_one(&app.db).await.unwrap();
+    let role: String = sharedtable::db::query_scalar(&app.db, "SELECT role FROM user_roles WHERE user_id = ?").bind(&member_id).fetch_one(&app.db).await.unwrap();
     assert_eq!(role, "champion");
     // The only convener can neither step down nor be removed.
-    let convener_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'casey@example.org'").fetch_one(&app.db).await.unwrap();
+    let convener_id: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM users WHERE email = 'casey@example.org'").fetch_one(&app.db).await.unwrap();
     let resp = post_form(&app, &convener, &people, &format!("{people}/{convener_id}/role"), &[("role", "member")]).await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     assert!(text(resp).await.contains("this is the partnership&#39;s only convener: make someone else convener first"));
     let resp = post_form(&app, &convener, &people, &format!("{people}/{convener_id}/remove"), &[]).await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
-    let role: String = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ?").bind(&convener_id).fetch_one(&app.db).await.unwrap();
+    let role: String = sharedtable::db::query_scalar(&app.db, "SELECT role FROM user_roles WHERE user_id = ?").bind(&convener_id).fetch_one(&app.db).await.unwrap();
     assert_eq!(role, "convener");
 
     // The convener unpublishes A's page.
@@ -287,11 +289,12 @@ async fn a_newcomer_is_invited_accepts_and_sees_what_their_role_allows() {
     // A body that is not the whole form saves nothing.
     let resp = post_form(&app, &convener, &format!("/partnerships/{a}/publication"), &format!("/partnerships/{a}/publication"), &[("wins", "1")]).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM partnership_publication").fetch_one(&app.db).await.unwrap();
+    let rows: i64 = sharedtable::db::query_scalar(&app.db, "SELECT count(*) FROM partnership_publication").fetch_one(&app.db).await.unwrap();
     assert_eq!(rows, 0);
     let resp = post_form(&app, &convener, &format!("/partnerships/{a}/publication"), &format!("/partnerships/{a}/publication"), &[("submitted", "1"), ("impact", "1"), ("wins", "1")]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let row: (bool, bool, bool) = sqlx::query_as("SELECT page, impact, wins FROM partnership_publication").fetch_one(&app.db).await.unwrap();
+    let row: (Flag, Flag, Flag) = sharedtable::db::query_as(&app.db, "SELECT page, impact, wins FROM partnership_publication").fetch_one(&app.db).await.unwrap();
+    let row = (row.0 .0, row.1 .0, row.2 .0);
     assert_eq!(row, (false, true, true));
     // Anonymous visitors are sent to sign in; the API answers 401; B stays public.
     let resp = app.anon.get(app.url(&format!("/partnerships/{a}"))).send().await.unwrap();
@@ -321,12 +324,12 @@ async fn invitations_are_single_use_expire_and_can_be_withdrawn() {
     assert!(html.contains("This invitation link cannot be used") && html.contains("This invitation has been used already"), "{html}");
     let resp = bare().post(app.url(&link)).form(&[("display_name", "Other"), ("password", "other password 1"), ("password_confirm", "other password 1")]).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CONFLICT);
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&app.db).await.unwrap();
+    let users: i64 = sharedtable::db::query_scalar(&app.db, "SELECT count(*) FROM users").fetch_one(&app.db).await.unwrap();
     assert_eq!(users, 2, "no account was made by the second accept");
 
     // Expiry: an invitation past its time answers 409, naming when it expired.
     let link = invite_from_people_page(&app, &admin, &a, "eve@example.org", "member").await;
-    sqlx::query("UPDATE invitations SET expires_at = '2020-01-02T03:04:05.000000Z' WHERE email = 'eve@example.org'").execute(&app.db).await.unwrap();
+    sharedtable::db::query(&app.db, "UPDATE invitations SET expires_at = '2020-01-02T03:04:05.000000Z' WHERE email = 'eve@example.org'").execute(&app.db).await.unwrap();
     let resp = bare().get(app.url(&link)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     assert!(text(resp).await.contains("This invitation expired on 2020-01-02T03:04:05.000000Z; ask whoever invited you for a new one."));
@@ -340,7 +343,7 @@ async fn invitations_are_single_use_expire_and_can_be_withdrawn() {
 
     // Withdrawn: the link no longer works.
     let link = invite_from_people_page(&app, &admin, &a, "wes@example.org", "member").await;
-    let inv_id: String = sqlx::query_scalar("SELECT id FROM invitations WHERE email = 'wes@example.org'").fetch_one(&app.db).await.unwrap();
+    let inv_id: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM invitations WHERE email = 'wes@example.org'").fetch_one(&app.db).await.unwrap();
     let people = format!("/partnerships/{a}/people");
     let resp = post_form(&app, &admin, &people, &format!("/partnerships/{a}/invitations/{inv_id}/withdraw"), &[]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -356,7 +359,7 @@ async fn invitations_are_single_use_expire_and_can_be_withdrawn() {
     let resp = una.post(app.url(&link)).form(&[("password", "una password 123"), ("csrf_token", &csrf_of(&html))]).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), format!("/partnerships/{b}"));
-    let roles: Vec<(String, String)> = sqlx::query_as("SELECT p.slug, r.role FROM user_roles r JOIN partnerships p ON p.id = r.partnership_id JOIN users u ON u.id = r.user_id WHERE u.email = 'una@example.org' ORDER BY p.slug").fetch_all(&app.db).await.unwrap();
+    let roles: Vec<(String, String)> = sharedtable::db::query_as(&app.db, "SELECT p.slug, r.role FROM user_roles r JOIN partnerships p ON p.id = r.partnership_id JOIN users u ON u.id = r.user_id WHERE u.email = 'una@example.org' ORDER BY p.slug").fetch_all(&app.db).await.unwrap();
     assert_eq!(roles, vec![(a.clone(), "support_partner".to_string()), (b.clone(), "member".to_string())]);
     // Her account page lists both roles with links.
     let html = text(una.get(app.url("/account")).send().await.unwrap()).await;
@@ -385,7 +388,7 @@ async fn a_password_reset_goes_end_to_end_and_ends_old_sessions() {
     let unknown = text(unknown).await;
     assert!(known.contains("If an account has the address Rita@Example.org, a link to choose a new password is on its way."), "{known}");
     assert_eq!(known.replace("Rita@Example.org", "X"), unknown.replace("nobody@example.org", "X"));
-    let resets: i64 = sqlx::query_scalar("SELECT count(*) FROM password_resets").fetch_one(&app.db).await.unwrap();
+    let resets: i64 = sharedtable::db::query_scalar(&app.db, "SELECT count(*) FROM password_resets").fetch_one(&app.db).await.unwrap();
     assert_eq!(resets, 1, "a link only for the account that exists");
     // A malformed address is named.
     let resp = app.anon.post(app.url("/password-reset")).form(&[("email", "rita")]).send().await.unwrap();
@@ -432,7 +435,7 @@ async fn a_password_reset_goes_end_to_end_and_ends_old_sessions() {
     let resp = app.anon.post(app.url("/password-reset")).form(&[("email", "rita@example.org")]).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(text(resp).await.contains("Too many reset links were asked for this address or from this network. Wait"));
-    let resets: i64 = sqlx::query_scalar("SELECT count(*) FROM password_resets").fetch_one(&app.db).await.unwrap();
+    let resets: i64 = sharedtable::db::query_scalar(&app.db, "SELECT count(*) FROM password_resets").fetch_one(&app.db).await.unwrap();
     assert_eq!(resets, 5, "no link is made for a refused request");
     // Asking for links does not lock the account out of signing in.
     assert_eq!(sign_in(&app, &bare(), "rita@example.org", "new password 5678").await.status(), StatusCode::SEE_OTHER);
@@ -530,7 +533,7 @@ async fn session_cookies_are_httponly_lax_secure_over_https_and_rotated_at_sign_
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let tokens: i64 = sqlx::query_scalar("SELECT count(*) FROM access_tokens WHERE label = 'script'").fetch_one(&app.db).await.unwrap();
+    let tokens: i64 = sharedtable::db::query_scalar(&app.db, "SELECT count(*) FROM access_tokens WHERE label = 'script'").fetch_one(&app.db).await.unwrap();
     assert_eq!(tokens, 0);
 }
 
@@ -599,7 +602,7 @@ async fn the_admin_page_manages_accounts_but_not_the_admins_own() {
     let (_, a) = create_partnership(&app, "Alpha Makers").await;
     let admin = signed_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let uid = sharedtable::auth::store::create_user(&app.db, "dana@example.org", "Dana Doer", Some("dana password 12"), false).await.unwrap();
-    let a_id: String = sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(&a).fetch_one(&app.db).await.unwrap();
+    let a_id: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM partnerships WHERE slug = ?").bind(&a).fetch_one(&app.db).await.unwrap();
     sharedtable::auth::store::set_role(&app.db, uid, a_id.parse().unwrap(), sharedtable::auth::Role::ActionTeamLead).await.unwrap();
     let dana = signed_in(&app, "dana@example.org", "dana password 12").await;
     let (_, dana_token) = sharedtable::auth::store::create_access_token(&app.db, uid, "dana script", sharedtable::auth::Scope::Read).await.unwrap();
@@ -620,8 +623,8 @@ async fn the_admin_page_manages_accounts_but_not_the_admins_own() {
     let action = format!("/admin/users/{uid}");
     let resp = post_form(&app, &admin, "/admin", &action, &[("action", "make_admin")]).await;
     assert_eq!(location(&resp), "/admin?done=admin");
-    let is_admin: bool = sqlx::query_scalar("SELECT network_admin FROM users WHERE id = ?").bind(uid).fetch_one(&app.db).await.unwrap();
-    assert!(is_admin);
+    let is_admin: Flag = sharedtable::db::query_scalar(&app.db, "SELECT network_admin FROM users WHERE id = ?").bind(uid).fetch_one(&app.db).await.unwrap();
+    assert!(is_admin.0);
     assert_eq!(dana.get(app.url("/admin")).send().await.unwrap().status(), StatusCode::OK);
     post_form(&app, &admin, "/admin", &action, &[("action", "unmake_admin")]).await;
     assert_eq!(dana.get(app.url("/admin")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
@@ -636,14 +639,14 @@ async fn the_admin_page_manages_accounts_but_not_the_admins_own() {
     assert_eq!(sign_in(&app, &bare(), "dana@example.org", "dana password 12").await.status(), StatusCode::SEE_OTHER);
 
     // An admin cannot disable or unmake themselves.
-    let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = ?").bind(ADMIN_EMAIL).fetch_one(&app.db).await.unwrap();
+    let admin_id: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM users WHERE email = ?").bind(ADMIN_EMAIL).fetch_one(&app.db).await.unwrap();
     for what in ["disable", "unmake_admin"] {
         let resp = post_form(&app, &admin, "/admin", &format!("/admin/users/{admin_id}"), &[("action", what)]).await;
         assert_eq!(resp.status(), StatusCode::CONFLICT);
         assert!(text(resp).await.contains("You cannot take away your own admin rights or disable your own account"));
     }
-    let flags: (bool, bool) = sqlx::query_as("SELECT network_admin, disabled FROM users WHERE id = ?").bind(&admin_id).fetch_one(&app.db).await.unwrap();
-    assert_eq!(flags, (true, false));
+    let flags: (Flag, Flag) = sharedtable::db::query_as(&app.db, "SELECT network_admin, disabled FROM users WHERE id = ?").bind(&admin_id).fetch_one(&app.db).await.unwrap();
+    assert_eq!((flags.0 .0, flags.1 .0), (true, false));
 
     // Invitation forms: problems named; a network admin invited becomes one and lands on /admin.
     let resp = post_form(&app, &admin, "/admin", "/admin/invite-admin", &[("admin_email", "nope")]).await;

@@ -24,7 +24,7 @@ fn partnership(name: &str) -> Value {
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
+    sharedtable::db::query_scalar(&app.db, &format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
 }
 
 async fn post(app: &TestApp, table: &str, body: &Value) -> Response {
@@ -87,7 +87,7 @@ async fn records_are_created_read_updated_and_deleted() {
     let updated: Value = resp.json().await.unwrap();
     assert_eq!((updated["rank"].clone(), updated["title"].clone(), updated["version"].clone()), (json!(2), json!("Hiring and retention"), json!(2)));
     assert_eq!(updated["set_at_meeting_id"], Value::Null, "PUT replaces: an absent optional field is cleared");
-    let stored: (i64, String) = sqlx::query_as("SELECT rank, title FROM priorities WHERE id = ?").bind(prio["id"].as_str().unwrap()).fetch_one(&app.db).await.unwrap();
+    let stored: (i64, String) = sharedtable::db::query_as(&app.db, "SELECT rank, title FROM priorities WHERE id = ?").bind(prio["id"].as_str().unwrap()).fetch_one(&app.db).await.unwrap();
     assert_eq!(stored, (2, "Hiring and retention".to_string()));
 
     // delete the action team
@@ -122,7 +122,7 @@ async fn etags_stop_two_editors_overwriting_each_other() {
     assert_eq!(a.headers()[ETAG], "\"2\"");
     let pr = problem(app.client.put(&url).header(IF_MATCH, "\"1\"").json(&edit_b).send().await.unwrap(), StatusCode::PRECONDITION_FAILED).await;
     assert!(pr["detail"].as_str().unwrap().contains("now version 2"), "{pr}");
-    let region: String = sqlx::query_scalar("SELECT region_name FROM partnerships").fetch_one(&app.db).await.unwrap();
+    let region: String = sharedtable::db::query_scalar(&app.db, "SELECT region_name FROM partnerships").fetch_one(&app.db).await.unwrap();
     assert_eq!(region, "Mohave and La Paz", "B did not overwrite A");
 
     // conditional reads
@@ -284,7 +284,7 @@ async fn bad_input_is_a_problem_document_and_changes_nothing() {
     bad["region_states"] = json!(["ZZ"]);
     let p = problem(app.client.put(&purl).header(IF_MATCH, "\"1\"").json(&bad).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(errors(&p)[0], ("region_states".to_string(), "'ZZ' is not a USPS state code".to_string()));
-    let (version, states): (i64, String) = sqlx::query_as("SELECT version, region_states FROM partnerships").fetch_one(&app.db).await.unwrap();
+    let (version, states): (i64, String) = sharedtable::db::query_as(&app.db, "SELECT version, region_states FROM partnerships").fetch_one(&app.db).await.unwrap();
     assert_eq!((version, states.as_str()), (1, "[\"AZ\"]"));
 }
 
@@ -303,12 +303,12 @@ async fn contact_details_are_written_but_never_returned() {
     let url = app.url(&format!("/api/v1/people/{}", person["id"].as_str().unwrap()));
     let r = app.client.put(&url).header(IF_MATCH, "\"1\"").json(&json!({"organization_id": org["id"], "full_name": "Ana Ruiz Soto"})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let stored: (String, Option<String>, Option<String>) = sqlx::query_as("SELECT full_name, email, phone FROM people").fetch_one(&app.db).await.unwrap();
+    let stored: (String, Option<String>, Option<String>) = sharedtable::db::query_as(&app.db, "SELECT full_name, email, phone FROM people").fetch_one(&app.db).await.unwrap();
     assert_eq!(stored, ("Ana Ruiz Soto".into(), Some("ana@example.org".into()), Some("555-0100".into())));
     // an explicit null clears one
     let r = app.client.put(&url).header(IF_MATCH, "\"2\"").json(&json!({"organization_id": org["id"], "full_name": "Ana Ruiz Soto", "phone": null})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM people").fetch_one(&app.db).await.unwrap();
+    let phone: Option<String> = sharedtable::db::query_scalar(&app.db, "SELECT phone FROM people").fetch_one(&app.db).await.unwrap();
     assert_eq!(phone, None);
 }
 
@@ -475,7 +475,7 @@ async fn huge_observation_values_are_refused_and_never_hang_the_page() {
     .await;
     create(&app, "observations", json!({"measure_id": m["id"], "period": "2023", "actual": 1e15})).await;
     let o = create(&app, "observations", json!({"measure_id": m["id"], "period": "2024", "actual": 5.0})).await;
-    sqlx::query("UPDATE observations SET actual = 1.7e308 WHERE id = ?").bind(o["id"].as_str().unwrap()).execute(&app.db).await.unwrap();
+    sharedtable::db::query(&app.db, "UPDATE observations SET actual = 1.7e308 WHERE id = ?").bind(o["id"].as_str().unwrap()).execute(&app.db).await.unwrap();
     let body = page(&app, "bravo-makers").await;
     assert!(!body.contains("<figure class=\"chart\">"), "no chart");
     assert!(body.contains("No chart: these values are too large to draw"));

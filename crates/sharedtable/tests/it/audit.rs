@@ -27,7 +27,7 @@ struct Row {
 /// Every entry of the log, oldest first.
 async fn log(app: &TestApp) -> Vec<Row> {
     type Raw = (String, Option<String>, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, String);
-    let rows: Vec<Raw> = sqlx::query_as(
+    let rows: Vec<Raw> = sharedtable::db::query_as(&app.db, 
         "SELECT id, actor_user_id, actor_name, action, entity_table, entity_id, partnership_id, before_json, after_json, summary FROM audit_log ORDER BY at, id",
     )
     .fetch_all(&app.db)
@@ -52,7 +52,7 @@ async fn log(app: &TestApp) -> Vec<Row> {
 
 /// The whole log as text (every column), to search for values that must never be in it.
 async fn log_text(app: &TestApp) -> String {
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let rows: Vec<(String,)> = sharedtable::db::query_as(&app.db, 
         "SELECT coalesce(actor_name, '') || '|' || coalesce(before_json, '') || '|' || coalesce(after_json, '') || '|' || summary FROM audit_log",
     )
     .fetch_all(&app.db)
@@ -99,7 +99,7 @@ async fn create_update_and_delete_through_the_api_record_before_and_after() {
     assert_eq!(entries[0].after["region_counties"], json!(["04015"]));
     assert_eq!(entries[0].summary, "Created partnership 'Mohave Makers'");
     assert_eq!(entries[1].partnership_id, None, "an organization belongs to no partnership");
-    let admin: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@example.org'").fetch_one(&app.db).await.unwrap();
+    let admin: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM users WHERE email = 'admin@example.org'").fetch_one(&app.db).await.unwrap();
     assert_eq!(
         (entries[1].actor_name.as_str(), entries[1].actor_user_id.as_deref()),
         ("Test Admin", Some(admin.as_str())),
@@ -193,13 +193,13 @@ async fn a_person_s_contact_details_never_enter_the_log() {
     // A new email and title; the phone is left out, so it is kept.
     let resp = put(&app, "people", id, 1, json!({"organization_id": org, "partnership_id": pid, "full_name": "Ana Ruiz", "title": "CEO", "email": "ana.ruiz@example.com"})).await;
     assert_eq!(resp.status(), StatusCode::OK);
-    let stored: (String, String) = sqlx::query_as("SELECT email, phone FROM people").fetch_one(&app.db).await.unwrap();
+    let stored: (String, String) = sharedtable::db::query_as(&app.db, "SELECT email, phone FROM people").fetch_one(&app.db).await.unwrap();
     assert_eq!(stored, ("ana.ruiz@example.com".to_string(), "555-0100".to_string()), "the change itself was made");
     // The email cleared through the form's check box.
     let form = [("organization_id", org.as_str()), ("partnership_id", pid.as_str()), ("full_name", "Ana Ruiz"), ("title", "CEO"), ("version", "2"), ("clear_email", "1")];
     let resp = app.client.post(app.url(&format!("/people/{id}/edit"))).form(&form).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", resp.text().await.unwrap());
-    let email: Option<String> = sqlx::query_scalar("SELECT email FROM people").fetch_one(&app.db).await.unwrap();
+    let email: Option<String> = sharedtable::db::query_scalar(&app.db, "SELECT email FROM people").fetch_one(&app.db).await.unwrap();
     assert_eq!(email, None);
 
     let people: Vec<Row> = log(&app).await.into_iter().filter(|r| r.entity_table == "people").collect();
@@ -258,18 +258,18 @@ async fn an_import_writes_one_entry_per_partnership_not_one_per_row() {
     // rows of no partnership, all sharing the import's id.
     load_bundled(&app).await;
     let rows: Vec<Row> = log(&app).await.into_iter().skip(n).collect();
-    let partnerships: i64 = sqlx::query_scalar("SELECT count(*) FROM partnerships WHERE id <> ?").bind(&pid).fetch_one(&app.db).await.unwrap();
+    let partnerships: i64 = sharedtable::db::query_scalar(&app.db, "SELECT count(*) FROM partnerships WHERE id <> ?").bind(&pid).fetch_one(&app.db).await.unwrap();
     assert_eq!(partnerships, 47);
     assert_eq!(rows.len() as i64, partnerships + 1, "{:#?}", rows.iter().map(|r| &r.summary).collect::<Vec<_>>());
     assert!(rows.iter().all(|r| r.action == "import" && r.entity_id == rows[0].entity_id));
-    let kingman: String = sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(sharedtable::freight::demo::PARTNERSHIP_SLUG).fetch_one(&app.db).await.unwrap();
+    let kingman: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM partnerships WHERE slug = ?").bind(sharedtable::freight::demo::PARTNERSHIP_SLUG).fetch_one(&app.db).await.unwrap();
     let k = rows.iter().find(|r| r.partnership_id.as_deref() == Some(kingman.as_str())).unwrap();
     assert_eq!(k.after["rows"]["partnerships"], 1);
     assert_eq!(k.after["files"][0], "data/network/partnerships.csv", "{}", k.after);
     let written: i64 = rows.iter().map(|r| r.after["rows"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum::<i64>()).sum();
     let mut in_db = 0i64;
     for t in sharedtable::network::entity::TABLES {
-        in_db += sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {t}")).fetch_one(&app.db).await.unwrap();
+        in_db += sharedtable::db::query_scalar::<i64>(&app.db, &format!("SELECT count(*) FROM {t}")).fetch_one(&app.db).await.unwrap();
     }
     // Made before the import: 1 partnership, 4 organizations, 2 meetings.
     assert_eq!(written, in_db - 7, "every row of the import is counted once");
@@ -304,7 +304,7 @@ async fn an_import_writes_one_entry_per_partnership_not_one_per_row() {
 #[tokio::test]
 async fn the_command_line_is_named_as_the_author_of_its_import() {
     let app = spawn().await;
-    let csv = app.dir.path().join("orgs.csv");
+    let csv = app.dir().join("orgs.csv");
     std::fs::write(&csv, "name,kind\nCli Org,business\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
         .env_remove("DATABASE_URL")
@@ -324,9 +324,9 @@ async fn the_database_refuses_to_change_or_delete_entries() {
     base(&app).await;
     let n = log(&app).await.len();
     assert_eq!(n, 2);
-    let e = sqlx::query("UPDATE audit_log SET actor_name = 'someone else'").execute(&app.db).await.unwrap_err();
+    let e = sharedtable::db::query(&app.db, "UPDATE audit_log SET actor_name = 'someone else'").execute(&app.db).await.unwrap_err();
     assert!(e.to_string().contains("the audit log is append-only: its entries cannot be changed"), "{e}");
-    let e = sqlx::query("DELETE FROM audit_log").execute(&app.db).await.unwrap_err();
+    let e = sharedtable::db::query(&app.db, "DELETE FROM audit_log").execute(&app.db).await.unwrap_err();
     assert!(e.to_string().contains("the audit log is append-only: its entries cannot be deleted"), "{e}");
     let rows = log(&app).await;
     assert_eq!(rows.len(), 2);
@@ -370,7 +370,7 @@ async fn a_change_that_fails_or_is_rolled_back_leaves_no_entry() {
     let err = sharedtable::network::store::forms::save_meeting(&app.db, Some(ok.id()), Some(1), renamed, &[missing]).await.unwrap_err();
     assert!(matches!(err, sharedtable::web::Error::Validation(_)), "{err:?}");
     assert_eq!(log(&app).await.len(), n + 2, "neither the rename, the removed attendance nor the new one is logged");
-    let title: String = sqlx::query_scalar("SELECT title FROM meetings").fetch_one(&app.db).await.unwrap();
+    let title: String = sharedtable::db::query_scalar(&app.db, "SELECT title FROM meetings").fetch_one(&app.db).await.unwrap();
     assert_eq!(title, "Launch");
 
     // The same inside an explicit transaction that is dropped.
@@ -390,7 +390,7 @@ async fn a_change_that_fails_or_is_rolled_back_leaves_no_entry() {
         illustrative: false,
     };
     sharedtable::network::store::insert_in(&mut tx, &meta, &fields).await.unwrap();
-    let inside: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&mut *tx).await.unwrap();
+    let inside: i64 = sharedtable::db::query_scalar(&tx, "SELECT count(*) FROM audit_log").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(inside, n as i64 + 3, "the entry is written in the transaction");
     drop(tx);
     assert_eq!(log(&app).await.len(), n + 2);
@@ -423,7 +423,7 @@ async fn the_pages_show_who_when_and_the_fields_that_changed() {
     assert!(page.contains("<tr><th scope=\"row\"><code>title</code></th><td>Launch</td><td>Kickoff &#38; &#60;welcome&#62;</td></tr>"), "{page}");
     assert!(!page.contains("<code>held_on</code></th><td>2024-05-01</td><td>2024-05-01</td>"), "unchanged fields are not listed");
     // who, when (ISO, UTC), a link to the record that exists, a note on the one that does not
-    let at: String = sqlx::query_scalar("SELECT at FROM audit_log WHERE action = 'update'").fetch_one(&app.db).await.unwrap();
+    let at: String = sharedtable::db::query_scalar(&app.db, "SELECT at FROM audit_log WHERE action = 'update'").fetch_one(&app.db).await.unwrap();
     let shown = format!("<time datetime=\"{at}\">{}Z</time> · <strong class=\"actor\">Test Admin</strong> · <span class=\"badge action-update\">update</span> · meeting", &at[..19]);
     assert!(page.contains(&shown), "{shown}\n{page}");
     assert!(page.contains(&format!("<a class=\"edit\" href=\"/meetings/{mid}/edit\">open the meeting</a>")), "{page}");
@@ -455,7 +455,7 @@ async fn freight_shipments_settings_plans_and_approval_are_logged() {
     load_bundled(&app).await;
     sharedtable::freight::demo::load(&app.db).await.unwrap().unwrap();
     let slug = sharedtable::freight::demo::PARTNERSHIP_SLUG;
-    let kingman: String = sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap();
+    let kingman: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap();
     let api = |path: &str| app.url(&format!("/api/v1/partnerships/{slug}/freight{path}"));
     let n = log(&app).await.len();
 

@@ -74,6 +74,9 @@ fn partial_files(dir: &Path) -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_while_writes_go_on_restores_every_row_committed_before_it() {
+    if support::sqlite_only("a_backup_taken_while_writes_go_on_restores_every_row_committed_before_it", "backup copies a SQLite file; PostgreSQL uses pg_dump") {
+        return;
+    }
     let app = support::spawn().await;
     support::load_bundled(&app).await;
     // A writer creating organizations through the API, one transaction each, remembering the id
@@ -97,7 +100,7 @@ async fn a_backup_taken_while_writes_go_on_restores_every_row_committed_before_i
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let before: Vec<String> = committed.lock().unwrap().clone();
-    let backup = app.dir.path().join("live.backup");
+    let backup = app.dir().join("live.backup");
     let (ok, out, err) = run(&app.db_url, &["backup", "--to", backup.to_str().unwrap()]).await;
     let after = committed.lock().unwrap().len();
     // Let the writer go on a little after the backup, then stop it.
@@ -111,7 +114,7 @@ async fn a_backup_taken_while_writes_go_on_restores_every_row_committed_before_i
     assert!(out.starts_with(&format!("Backed up {} to {} (", app.db_url, backup.display())), "{out}");
     assert!(out.contains("; integrity check: ok.\n"), "{out}");
     assert!(out.contains("\n    partnerships: 47\n"), "{out}");
-    assert!(partial_files(app.dir.path()).is_empty());
+    assert!(partial_files(app.dir()).is_empty());
 
     // Restore into a fresh path: every organization committed before the backup began is there,
     // and nothing committed after it ended.
@@ -140,9 +143,12 @@ async fn a_backup_taken_while_writes_go_on_restores_every_row_committed_before_i
 
 #[tokio::test]
 async fn backup_and_restore_refuse_with_exact_messages() {
+    if support::sqlite_only("backup_and_restore_refuse_with_exact_messages", "backup and restore copy a SQLite file; PostgreSQL uses pg_dump and pg_restore") {
+        return;
+    }
     let app = support::spawn().await;
     support::load_bundled(&app).await;
-    let dir = app.dir.path();
+    let dir = app.dir();
     let backup = dir.join("a.backup");
     let (ok, _, err) = run(&app.db_url, &["backup", "--to", backup.to_str().unwrap()]).await;
     assert!(ok, "{err}");
@@ -162,7 +168,7 @@ async fn backup_and_restore_refuse_with_exact_messages() {
 
     // The running app holds its database open: restoring over it is refused.
     let live = support::spawn().await;
-    let live_path = live.dir.path().join("test.db");
+    let live_path = sharedtable::db::backup::database_path(&live.db_url).unwrap();
     let (ok, _, err) = run(&live.db_url, &["restore", "--from", backup.to_str().unwrap()]).await;
     assert!(!ok);
     assert_eq!(err, format!("error: database {} is in use (a server or another command has it open); stop it before restoring\n", live_path.display()));
@@ -235,4 +241,78 @@ async fn backup_and_restore_refuse_with_exact_messages() {
 
     assert_eq!(integrity_check(&target).await, ["ok"]);
     assert!(partial_files(dir).is_empty(), "no temporary file is left behind");
+}
+
+/// On a PostgreSQL database, backup and restore refuse at once and point at pg_dump and
+/// pg_restore, without printing the password (the refusal needs no server).
+#[tokio::test]
+async fn backup_and_restore_of_postgres_point_at_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("table.backup");
+    for command in ["backup --to", "restore --from"] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.push(file.to_str().unwrap());
+        let (ok, out, err) = run("postgres://table:secret@127.0.0.1:1/table", &args).await;
+        assert!(!ok && out.is_empty(), "{command}: {out}");
+        assert!(err.starts_with("error: backup and restore copy a SQLite database file; back up PostgreSQL with its own tools instead: `pg_dump --format=custom"), "{err}");
+        assert!(err.contains("pg_restore --single-transaction") && err.contains("(README, \"Backups\")"), "{err}");
+        assert!(err.contains("(DATABASE_URL 'postgres://table:***@127.0.0.1:1/table' is a PostgreSQL database)") && !err.contains("secret"), "{err}");
+        assert!(!file.exists());
+    }
+}
+
+/// A SQLite database made before migration 0009 (flags declared BOOLEAN, as 0006 released them)
+/// opens with this binary: 0006 keeps its checksum, 0009 re-declares the flags INTEGER and keeps
+/// every value, and the app reads them.
+#[tokio::test]
+async fn a_database_from_before_migration_0009_keeps_its_flags() {
+    const P1: &str = "0192f0a0-0000-7000-8000-000000000001";
+    if support::sqlite_only("a_database_from_before_migration_0009_keeps_its_flags", "it builds a SQLite file at migration 0008") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut c = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).connect().await.unwrap();
+        let mut old = sqlx::migrate::Migrator::DEFAULT;
+        old.migrations = db::SQLITE_MIGRATOR.migrations.iter().filter(|m| m.version <= 8).cloned().collect::<Vec<_>>().into();
+        old.run(&mut c).await.expect("migrations 1 to 8 apply");
+        let t = "2026-11-01T00:00:00Z";
+        sqlx::query("INSERT INTO partnerships (id, slug, name, sector_label, region_name, created_at, updated_at) VALUES (?, 'p-one', 'P One', 'Manufacturing', 'Somewhere', ?, ?)").bind(P1).bind(t).bind(t).execute(&mut c).await.unwrap();
+        for (id, email, admin, disabled) in [("0192f0a0-0000-7000-8000-000000000011", "admin@example.org", true, false), ("0192f0a0-0000-7000-8000-000000000012", "gone@example.org", false, true)] {
+            sqlx::query("INSERT INTO users (id, email, display_name, network_admin, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(id).bind(email).bind(email).bind(admin).bind(disabled).bind(t).bind(t).execute(&mut c).await.unwrap();
+        }
+        sqlx::query("INSERT INTO invitations (id, token_hash, email, network_admin, created_at, expires_at) VALUES ('i1', 'h1', 'new@example.org', TRUE, ?, ?)").bind(t).bind(t).execute(&mut c).await.unwrap();
+        sqlx::query("INSERT INTO partnership_publication (partnership_id, page, impact, wins, updated_at) VALUES (?, TRUE, FALSE, TRUE, ?)").bind(P1).bind(t).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+    let pool = db::connect(&url_of(&path)).await.expect("the old database migrates");
+    let admin = sharedtable::auth::store::user_by_email(&pool, "admin@example.org").await.unwrap().unwrap();
+    assert!(admin.network_admin && !admin.disabled);
+    let gone = sharedtable::auth::store::user_by_email(&pool, "gone@example.org").await.unwrap().unwrap();
+    assert!(!gone.network_admin && gone.disabled);
+    let partnership = db::Id(uuid::Uuid::parse_str(P1).unwrap());
+    let shown = sharedtable::auth::store::publication(&pool, partnership).await.unwrap();
+    assert_eq!((shown.page, shown.impact, shown.wins), (true, false, true));
+    pool.close().await;
+    let mut c = open(&path).await;
+    let invitation: (String, i64) = sqlx::query_as("SELECT typeof(network_admin), network_admin FROM invitations WHERE id = 'i1'").fetch_one(&mut c).await.unwrap();
+    assert_eq!(invitation, ("integer".to_string(), 1));
+    let publication: (i64, i64, i64) = sqlx::query_as("SELECT page, impact, wins FROM partnership_publication WHERE partnership_id = ?").bind(P1).fetch_one(&mut c).await.unwrap();
+    assert_eq!(publication, (1, 0, 1));
+    let mut declared: Vec<(String, String)> = Vec::new();
+    for table in ["users", "invitations", "partnership_publication"] {
+        let cols: Vec<(String, String)> = sqlx::query_as("SELECT name, type FROM pragma_table_info(?)").bind(table).fetch_all(&mut c).await.unwrap();
+        declared.extend(cols.into_iter().filter(|(n, _)| ["network_admin", "disabled", "page", "impact", "wins"].contains(&n.as_str())).map(|(n, t)| (format!("{table}.{n}"), t)));
+    }
+    declared.sort();
+    assert_eq!(
+        declared,
+        ["invitations.network_admin", "partnership_publication.impact", "partnership_publication.page", "partnership_publication.wins", "users.disabled", "users.network_admin"]
+            .map(|n| (n.to_string(), "INTEGER".to_string()))
+            .to_vec()
+    );
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success").fetch_one(&mut c).await.unwrap();
+    assert_eq!(applied, db::SQLITE_MIGRATOR.migrations.len() as i64);
 }

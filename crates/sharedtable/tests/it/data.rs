@@ -19,7 +19,7 @@ async fn all<F: sharedtable::network::entity::Entity>(db: &Db) -> Vec<Record<F>>
 async fn row_counts(db: &Db) -> Vec<(&'static str, i64)> {
     let mut out = Vec::new();
     for t in TABLES {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}")).fetch_one(db).await.unwrap();
+        let n: i64 = sharedtable::db::query_scalar(db, &format!("SELECT count(*) FROM {t}")).fetch_one(db).await.unwrap();
         out.push((*t, n));
     }
     out
@@ -225,7 +225,7 @@ async fn export_then_import_into_an_empty_database_is_byte_identical() {
     let with_contacts = bulk::export_json(&a.db, Vec::new(), true).await.unwrap();
     assert!(String::from_utf8(with_contacts).unwrap().contains("alex.example@example.org"));
 
-    let path = write(a.dir.path(), "export.json", &first);
+    let path = write(a.dir(), "export.json", &first);
     let b = support::spawn().await;
     let summary = bulk::import(&b.db, &[Source::path(&path)], &Default::default()).await.unwrap();
     assert_eq!(summary.count("partnerships"), 48);
@@ -239,7 +239,7 @@ async fn export_then_import_into_an_empty_database_is_byte_identical() {
     assert!(again == sharedtable::network::seed::DEMO_JSON, "regenerate data/demo with the example program");
 
     // The CSV export imports back to the same records too.
-    let csv_dir = a.dir.path().join("csv");
+    let csv_dir = a.dir().join("csv");
     let written = bulk::export_csv(&a.db, &csv_dir, false).await.unwrap();
     assert_eq!(written.len(), TABLES.len());
     let header = std::fs::read_to_string(csv_dir.join("people.csv")).unwrap();
@@ -257,7 +257,7 @@ async fn bad_files_are_reported_by_file_row_and_column_and_write_nothing() {
     let db = &app.db;
     bulk::load_bundled(db, false).await.unwrap();
     let before = row_counts(db).await;
-    let dir = app.dir.path();
+    let dir = app.dir();
     let header = "name,state,region,sector,convener,launched,status_reported,source_url\n";
 
     // Malformed CSV: a ragged row, a stray quote, text that is not UTF-8.
@@ -389,10 +389,10 @@ async fn bad_files_are_reported_by_file_row_and_column_and_write_nothing() {
 
 #[tokio::test]
 async fn the_cli_reports_a_failed_import_and_exits_non_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let dir = support::scratch().await;
+    let db_url = dir.url.clone();
     let bad = write(
-        dir.path(),
+        dir.dir(),
         "bad.csv",
         b"name,state,region,sector,convener,launched,status_reported,source_url\nAlpha Makers,ZZ,Phoenix,Manufacturing,,2018-13,,https://example.org/a\n",
     );
@@ -411,7 +411,7 @@ async fn the_cli_reports_a_failed_import_and_exits_non_zero() {
 
     // A good file through the CLI, then an export without and with contacts.
     let good = write(
-        dir.path(),
+        dir.dir(),
         "good.csv",
         b"name,state,region,sector,convener,launched,status_reported,source_url\nAlpha Makers,AZ,Mohave County,Manufacturing,Alpha Workforce Board,2018-11,Implementing,https://example.org/a\n",
     );
@@ -420,7 +420,7 @@ async fn the_cli_reports_a_failed_import_and_exits_non_zero() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Imported 3 rows in one transaction:"), "{stdout}");
     assert!(stdout.contains("good.csv: 1 partnership, 1 organization, 1 membership"), "{stdout}");
-    let json = dir.path().join("out.json");
+    let json = dir.dir().join("out.json");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
         .args(["--database-url", &db_url, "export", "--format", "json", "--out"])
         .arg(&json)
@@ -430,7 +430,7 @@ async fn the_cli_reports_a_failed_import_and_exits_non_zero() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(v["partnerships"][0]["region_counties"], serde_json::json!(["04015"]));
     assert_eq!(v["partnerships"][0]["stage"], "implementing");
-    let csv_dir = dir.path().join("csv");
+    let csv_dir = dir.dir().join("csv");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
         .args(["--database-url", &db_url, "export", "--format", "csv", "--out"])
         .arg(&csv_dir)
@@ -444,8 +444,8 @@ async fn the_cli_reports_a_failed_import_and_exits_non_zero() {
 #[tokio::test]
 async fn demo_loads_once_and_serves() {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let dir = support::scratch().await;
+    let db_url = dir.url.clone();
     let run = || {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
             .args(["--database-url", &db_url, "demo", "--listen", "127.0.0.1:0"])
@@ -476,8 +476,8 @@ async fn demo_loads_once_and_serves() {
 
 #[tokio::test]
 async fn the_cli_writes_the_impact_report_as_json_markdown_and_html() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("report.db").display());
+    let dir = support::scratch().await;
+    let db_url = dir.url.clone();
     let db = sharedtable::db::connect(&db_url).await.unwrap();
     sharedtable::network::store::bulk::load_bundled(&db, true).await.unwrap();
     let run = |format: &str, extra: &[&str]| {
@@ -503,7 +503,7 @@ async fn the_cli_writes_the_impact_report_as_json_markdown_and_html() {
     assert!(md.starts_with("# Impact report"));
     assert!(md.contains("| Colorado | [22](https://table.example.org/partnerships?state=CO) | 46.8% |"), "{md}");
 
-    let out = dir.path().join("report.html");
+    let out = dir.dir().join("report.html");
     run("html", &["--out", out.to_str().unwrap()]);
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!doctype html>"));

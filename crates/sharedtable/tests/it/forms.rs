@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::support::{spawn, TestApp};
 
 async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
+    sharedtable::db::query_scalar(&app.db, &format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
 }
 
 async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
@@ -62,7 +62,7 @@ async fn api_create(app: &TestApp, table: &str, body: Value) -> Value {
 }
 
 async fn partnership_id(app: &TestApp, slug: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap()
+    sharedtable::db::query_scalar(&app.db, "SELECT id FROM partnerships WHERE slug = ?").bind(slug).fetch_one(&app.db).await.unwrap()
 }
 
 #[tokio::test]
@@ -118,21 +118,21 @@ async fn a_valid_form_saves_and_goes_to_the_partnership_page() {
     let resp = post_form(&app, "/partnerships/new", PARTNERSHIP).await;
     assert_eq!(location(&resp), "/partnerships/mohave-makers");
     let (name, naics, launched, stage): (String, String, String, String) =
-        sqlx::query_as("SELECT name, naics_codes, launched, stage FROM partnerships WHERE slug = 'mohave-makers'").fetch_one(&app.db).await.unwrap();
+        sharedtable::db::query_as(&app.db, "SELECT name, naics_codes, launched, stage FROM partnerships WHERE slug = 'mohave-makers'").fetch_one(&app.db).await.unwrap();
     assert_eq!((name.as_str(), naics.as_str(), launched.as_str(), stage.as_str()), ("Mohave Makers", "[\"31-33\"]", "2017-05", "implementing"));
     let pid = partnership_id(&app, "mohave-makers").await;
 
     // an organization is placed from its city and goes to its own page
     let resp = post_form(&app, "/organizations/new", &[("name", "Kingman Machining"), ("kind", "business"), ("city", "Kingman"), ("state", "AZ")]).await;
     let to = location(&resp);
-    let (oid, lat): (String, f64) = sqlx::query_as("SELECT id, latitude FROM organizations").fetch_one(&app.db).await.unwrap();
+    let (oid, lat): (String, f64) = sharedtable::db::query_as(&app.db, "SELECT id, latitude FROM organizations").fetch_one(&app.db).await.unwrap();
     assert_eq!(to, format!("/organizations/{oid}"));
     assert!((lat - 35.19).abs() < 0.05);
 
     // a membership goes to its partnership's page
     let resp = post_form(&app, "/memberships/new", &[("partnership_id", &pid), ("organization_id", &oid), ("role", "industry_champion"), ("started", "2017")]).await;
     assert_eq!(location(&resp), "/partnerships/mohave-makers");
-    let role: String = sqlx::query_scalar("SELECT role FROM memberships").fetch_one(&app.db).await.unwrap();
+    let role: String = sharedtable::db::query_scalar(&app.db, "SELECT role FROM memberships").fetch_one(&app.db).await.unwrap();
     assert_eq!(role, "industry_champion");
 }
 
@@ -181,7 +181,7 @@ async fn editing_saves_and_a_stale_form_is_a_conflict_not_an_overwrite() {
 
     let resp = post_form(&app, &edit, &with(PARTNERSHIP, &[("version", "1"), ("region_name", "Mohave and La Paz"), ("slug", "mohave-makers")])).await;
     assert_eq!(location(&resp), "/partnerships/mohave-makers");
-    let (version, region): (i64, String) = sqlx::query_as("SELECT version, region_name FROM partnerships").fetch_one(&app.db).await.unwrap();
+    let (version, region): (i64, String) = sharedtable::db::query_as(&app.db, "SELECT version, region_name FROM partnerships").fetch_one(&app.db).await.unwrap();
     assert_eq!((version, region.as_str()), (2, "Mohave and La Paz"));
 
     // someone else saves version 3 through the API while this editor still holds version 2
@@ -195,7 +195,7 @@ async fn editing_saves_and_a_stale_form_is_a_conflict_not_an_overwrite() {
     assert!(page.contains("you started from version 2; it is now version 3"), "{page}");
     assert!(page.contains(&format!("<a href=\"{edit}\">Load the current version</a>")), "{page}");
     assert!(field_html(&page, "region_name").contains("value=\"Mohave, La Paz and Yavapai\""), "what was typed is kept");
-    let (version, region): (i64, String) = sqlx::query_as("SELECT version, region_name FROM partnerships").fetch_one(&app.db).await.unwrap();
+    let (version, region): (i64, String) = sharedtable::db::query_as(&app.db, "SELECT version, region_name FROM partnerships").fetch_one(&app.db).await.unwrap();
     assert_eq!((version, region.as_str()), (3, "Kingman"), "the other editor's change stands");
 
     // a form without its version is refused
@@ -210,7 +210,7 @@ async fn a_person_form_never_shows_contact_details_and_keeps_them() {
     let oid = org["id"].as_str().unwrap();
     let resp = post_form(&app, "/people/new", &[("organization_id", oid), ("full_name", "Ana Ruiz"), ("email", "ana@example.org"), ("phone", "555-0100")]).await;
     assert_eq!(location(&resp), format!("/organizations/{oid}"), "a person without a partnership goes to the organization page");
-    let id: String = sqlx::query_scalar("SELECT id FROM people").fetch_one(&app.db).await.unwrap();
+    let id: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM people").fetch_one(&app.db).await.unwrap();
     let page = html(app.client.get(app.url(&format!("/people/{id}/edit"))).send().await.unwrap()).await;
     assert!(!page.contains("ana@example.org") && !page.contains("555-0100"), "{page}");
     assert!(page.contains("A value is on file (not shown)."));
@@ -221,7 +221,7 @@ async fn a_person_form_never_shows_contact_details_and_keeps_them() {
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let stored: (String, Option<String>, Option<String>) = sqlx::query_as("SELECT full_name, email, phone FROM people").fetch_one(&app.db).await.unwrap();
+    let stored: (String, Option<String>, Option<String>) = sharedtable::db::query_as(&app.db, "SELECT full_name, email, phone FROM people").fetch_one(&app.db).await.unwrap();
     assert_eq!(stored, ("Ana Ruiz Soto".into(), Some("ana@example.org".into()), None));
 }
 
@@ -287,11 +287,11 @@ async fn a_meeting_form_records_attendance_in_one_save() {
     let mut form: Vec<(&str, &str)> = meeting.to_vec();
     form.extend([("submitted", "1"), ("attendees", orgs[0].as_str()), ("attendees", orgs[2].as_str())]);
     assert_eq!(location(&post_form(&app, "/meetings/new", &form).await), "/partnerships/mohave-makers");
-    let mid: String = sqlx::query_scalar("SELECT id FROM meetings").fetch_one(&app.db).await.unwrap();
+    let mid: String = sharedtable::db::query_scalar(&app.db, "SELECT id FROM meetings").fetch_one(&app.db).await.unwrap();
     let attending = |app: &TestApp| {
         let db = app.db.clone();
         async move {
-            let mut v: Vec<String> = sqlx::query_scalar("SELECT organization_id FROM meeting_attendance").fetch_all(&db).await.unwrap();
+            let mut v: Vec<String> = sharedtable::db::query_scalar(&db, "SELECT organization_id FROM meeting_attendance").fetch_all(&db).await.unwrap();
             v.sort();
             v
         }
@@ -320,7 +320,7 @@ async fn a_meeting_form_records_attendance_in_one_save() {
     let page = html(resp).await;
     assert!(page.contains("<a href=\"#f-attendees\">Organizations that attended: no organization with id"), "{page}");
     assert!(page.contains(&format!("value=\"{}\" checked> Acme", orgs[0])), "the ticks are kept");
-    let (version, title): (i64, String) = sqlx::query_as("SELECT version, title FROM meetings").fetch_one(&app.db).await.unwrap();
+    let (version, title): (i64, String) = sharedtable::db::query_as(&app.db, "SELECT version, title FROM meetings").fetch_one(&app.db).await.unwrap();
     assert_eq!((version, title.as_str()), (2, "Launch"));
     assert_eq!(attending(&app).await, vec![orgs[1].clone()]);
 

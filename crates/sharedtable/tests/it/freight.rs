@@ -32,7 +32,7 @@ fn api(path: &str) -> String {
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
+    sharedtable::db::query_scalar(&app.db, &format!("SELECT count(*) FROM {table}")).fetch_one(&app.db).await.unwrap()
 }
 
 async fn post_csv(app: &TestApp, body: String) -> reqwest::Response {
@@ -317,7 +317,8 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     let p = problem(app.client.post(app.url(&format!("{second_loc}/approve"))).send().await.unwrap(), StatusCode::CONFLICT).await;
     assert!(p["detail"].as_str().unwrap().contains("a week is recorded once"), "{p}");
     assert_eq!(count(&app, "freight_plan_observations").await, 3, "nothing recorded twice");
-    let notes: Vec<(String, String, f64, String, bool)> = sqlx::query_as(
+    let notes: Vec<(String, String, f64, String, sharedtable::db::Flag)> = sharedtable::db::query_as(
+        &app.db,
         "SELECT m.name, m.unit, o.actual, o.source_note, o.illustrative FROM observations o JOIN measures m ON m.id = o.measure_id JOIN freight_plan_observations f ON f.observation_id = o.id ORDER BY m.name",
     )
     .fetch_all(&app.db)
@@ -329,7 +330,7 @@ async fn the_demo_week_is_planned_shown_exported_and_approved_into_the_report() 
     assert!(notes[0].3.contains("kg CO2 per truck mile (emission factor: "), "{}", notes[0].3);
     // The demo's members are invented: the real partnership gets illustrative observations.
     for n in &notes {
-        assert!(n.4, "{} is recorded illustrative", n.0);
+        assert!(n.4 .0, "{} is recorded illustrative", n.0);
         assert!(n.3.contains("; illustrative: planned from invented example members' shipments"), "{}", n.3);
     }
     let plan_path = job["links"]["page"].as_str().unwrap();
@@ -407,12 +408,23 @@ async fn the_openapi_document_describes_the_freight_api() {
     }
 }
 
+/// Make every job's heartbeat (`updated_at`) older than a stopped server's would be.
+async fn silence_jobs(app: &TestApp) {
+    let long_ago = sharedtable::db::timestamp_text(&(sharedtable::db::now() - chrono::Duration::from_std(sharedtable::freight::jobs::ABANDONED_AFTER).unwrap() * 2));
+    sharedtable::db::query(&app.db, "UPDATE freight_plans SET updated_at = ?").bind(long_ago).execute(&app.db).await.unwrap();
+}
+
 #[tokio::test]
 async fn jobs_left_running_by_a_stopped_server_are_marked_failed_with_the_reason() {
     let app = demo_app().await;
     let p = sharedtable::network::store::views::partnership_by_slug(&app.db, SLUG).await.unwrap();
     let row = sharedtable::freight::store::create_plan(&app.db, p.id(), chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &json!({})).await.unwrap();
     sharedtable::freight::store::start_plan(&app.db, row.id).await.unwrap();
+    // Just started: a server (this one, or another on the same database) is computing it.
+    assert_eq!(sharedtable::freight::recover_jobs(&app.db).await.unwrap(), 0);
+    assert_eq!(sharedtable::freight::store::plan(&app.db, row.id).await.unwrap().status, "running");
+    // Its heartbeat silent for longer than a server lets pass: the server stopped.
+    silence_jobs(&app).await;
     assert_eq!(sharedtable::freight::recover_jobs(&app.db).await.unwrap(), 1);
     let row = sharedtable::freight::store::plan(&app.db, row.id).await.unwrap();
     assert_eq!(row.status, "failed");
@@ -559,13 +571,14 @@ async fn one_plan_per_partnership_and_few_on_the_server_at_once() {
         assert_eq!(app.client.post(app.url(&api("/shipments"))).json(&body).send().await.unwrap().status(), StatusCode::CREATED);
     }
     // The server is computing its most jobs (for other partnerships): 429, nothing created.
-    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE slug <> ? ORDER BY slug LIMIT 2").bind(SLUG).fetch_all(&app.db).await.unwrap();
+    let slugs: Vec<String> = sharedtable::db::query_scalar(&app.db, "SELECT slug FROM partnerships WHERE slug <> ? ORDER BY slug LIMIT 2").bind(SLUG).fetch_all(&app.db).await.unwrap();
     for s in &slugs {
         queue_other_plan(&app, s).await;
     }
     let p = problem(app.client.post(app.url(&api("/plans"))).json(&json!({"week": "2026-03-02"})).send().await.unwrap(), StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(p["detail"], "the server is already computing 2 plans of other partnerships (at most 2 at once); try again in a minute");
     assert_eq!(count(&app, "freight_plans").await, 2);
+    silence_jobs(&app).await;
     sharedtable::freight::recover_jobs(&app.db).await.unwrap();
     // Many requests at once: one job starts, every other is told which job is still running.
     let mut posts = tokio::task::JoinSet::new();

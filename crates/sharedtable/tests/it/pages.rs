@@ -452,7 +452,7 @@ async fn impact_report_links_every_figure() {
 async fn illustrative_observations_of_a_real_partnership_stay_out_of_the_default_report() {
     let app = spawn().await;
     let f = fixture(&app.db).await;
-    let students: Id = sqlx::query_scalar("SELECT id FROM measures WHERE name = 'Students reached'").fetch_one(&app.db).await.unwrap();
+    let students: Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM measures WHERE name = 'Students reached'").fetch_one(&app.db).await.unwrap();
     let invented = |measure_id: Id, period: &str, actual: f64| ObservationFields {
         measure_id,
         period: d(period),

@@ -9,7 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use sharedtable::db;
+use sharedtable::db::{self, scratch::Scratch, Backend};
 use sharedtable::freight::{self, import::parse_file, Context};
 use sharedtable::network::bulk::{self, Item, RowKind, Source};
 use sharedtable::network::seed;
@@ -262,12 +262,15 @@ async fn the_importers_never_panic_on_arbitrary_or_mutated_files() {
     assert!(with_rows > cases / 10 && with_problems > cases / 3, "{with_rows} with rows, {with_problems} with problems of {cases}");
 }
 
-/// Rows in `organizations` and the integrity check of the database at `path` (opened as the
-/// server opens it, so a killed writer's WAL is recovered first).
-async fn organizations_and_integrity(path: &Path) -> (i64, Vec<String>) {
-    let pool = db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations").fetch_one(&pool).await.unwrap();
-    let check: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&pool).await.unwrap();
+/// Organizations committed in the database of `db_url`, and on SQLite its `PRAGMA
+/// integrity_check` (PostgreSQL checks its own pages; `["ok"]` there).
+async fn organizations_and_integrity(db_url: &str) -> (i64, Vec<String>) {
+    let pool = db::connect(db_url).await.unwrap();
+    let n: i64 = db::query_scalar(&pool, "SELECT count(*) FROM organizations").fetch_one(&pool).await.unwrap();
+    let check: Vec<String> = match pool.dialect() {
+        db::Dialect::Sqlite => db::query_scalar(&pool, "PRAGMA integrity_check").fetch_all(&pool).await.unwrap(),
+        db::Dialect::Postgres => vec!["ok".to_string()],
+    };
     pool.close().await;
     (n, check)
 }
@@ -287,29 +290,39 @@ fn write_large_csv(path: &Path) {
     out.flush().unwrap();
 }
 
-/// Wait until the uncommitted pages of a running import have spilled `bytes` into the WAL beside
-/// `db`, while `child` is still running (so it is killed before its commit).
-fn wait_for_wal(db: &Path, child: &mut std::process::Child, bytes: u64) {
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
+/// Wait until a running import has written `bytes` it has not committed, while `child` is still
+/// running (so it is killed before its commit). On SQLite: the write-ahead log beside the file,
+/// where uncommitted pages spill. On PostgreSQL: the `organizations` table's heap, which grows
+/// as an open transaction inserts rows (`pg_relation_size`).
+async fn wait_for_uncommitted(scratch: &Scratch, child: &mut std::process::Child, bytes: u64) {
+    let pool = match scratch.dialect {
+        db::Dialect::Postgres => Some(db::connect(&scratch.url).await.unwrap()),
+        db::Dialect::Sqlite => None,
+    };
+    let wal = scratch.dir().join("scratch.db-wal");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
-        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        let size = match &pool {
+            None => std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0),
+            Some(pool) => db::query_scalar::<i64>(pool, "SELECT pg_relation_size('organizations')").fetch_one(pool).await.unwrap() as u64,
+        };
         if size > bytes {
-            return;
+            break;
         }
-        assert!(child.try_wait().unwrap().is_none(), "the process ended before it could be killed (WAL {size} bytes)");
+        assert!(child.try_wait().unwrap().is_none(), "the process ended before it could be killed ({size} uncommitted bytes)");
         assert!(std::time::Instant::now() < deadline, "the import never got going");
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    if let Some(pool) = pool {
+        pool.close().await;
     }
 }
 
 #[tokio::test]
 async fn killing_a_large_import_midway_leaves_all_rows_or_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("kill.db");
-    let db_url = format!("sqlite://{}", path.display());
-    let csv = dir.path().join("organizations.csv");
+    let scratch = support::scratch().await;
+    let db_url = scratch.url.clone();
+    let csv = scratch.dir().join("organizations.csv");
     write_large_csv(&csv);
     let bin = env!("CARGO_BIN_EXE_sharedtable");
     let import = || {
@@ -323,15 +336,15 @@ async fn killing_a_large_import_midway_leaves_all_rows_or_none() {
     };
     let migrated = std::process::Command::new(bin).args(["--database-url", &db_url, "migrate"]).output().unwrap();
     assert!(migrated.status.success());
-    assert_eq!(organizations_and_integrity(&path).await.0, 0);
+    assert_eq!(organizations_and_integrity(&db_url).await.0, 0);
 
-    // Kill the import once its uncommitted pages have spilled 8 MiB into the WAL.
+    // Kill the import once it has written 8 MiB it has not committed.
     let mut child = import().spawn().unwrap();
-    wait_for_wal(&path, &mut child, 8 << 20);
+    wait_for_uncommitted(&scratch, &mut child, 8 << 20).await;
     child.kill().unwrap(); // SIGKILL: no destructor, no rollback by the process itself
     let status = child.wait().unwrap();
     assert!(!status.success());
-    let (rows, check) = organizations_and_integrity(&path).await;
+    let (rows, check) = organizations_and_integrity(&db_url).await;
     // All or none; and as it was killed long before its commit: none.
     assert_eq!(rows, 0, "{rows} rows after the kill");
     assert_eq!(check, ["ok"]);
@@ -339,7 +352,7 @@ async fn killing_a_large_import_midway_leaves_all_rows_or_none() {
     // The same import run to its end writes every row.
     let status = import().status().unwrap();
     assert!(status.success());
-    let (rows, check) = organizations_and_integrity(&path).await;
+    let (rows, check) = organizations_and_integrity(&db_url).await;
     assert_eq!(rows, KILL_ROWS as i64);
     assert_eq!(check, ["ok"]);
 }
@@ -347,16 +360,16 @@ async fn killing_a_large_import_midway_leaves_all_rows_or_none() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_during_an_upload_import_leaves_no_row() {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("server.db");
-    let csv = dir.path().join("organizations.csv");
+    let scratch = support::scratch().await;
+    let db_url = scratch.url.clone();
+    let csv = scratch.dir().join("organizations.csv");
     write_large_csv(&csv);
     let body = std::fs::read(&csv).unwrap();
     assert!(body.len() < 10 << 20, "{} bytes: over the upload limit", body.len());
-    let token = admin_token(&format!("sqlite://{}", path.display()));
+    let token = admin_token(&db_url);
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
         .env_remove("DATABASE_URL")
-        .args(["--database-url", &format!("sqlite://{}", path.display()), "serve", "--listen", "127.0.0.1:0"])
+        .args(["--database-url", &db_url, "serve", "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -378,11 +391,11 @@ async fn killing_the_server_during_an_upload_import_leaves_no_row() {
             .send()
             .await
     });
-    tokio::task::block_in_place(|| wait_for_wal(&path, &mut server, 8 << 20));
+    wait_for_uncommitted(&scratch, &mut server, 8 << 20).await;
     server.kill().unwrap();
     server.wait().unwrap();
     assert!(upload.await.unwrap().is_err(), "the upload got no answer: its server was killed");
-    let (rows, check) = organizations_and_integrity(&path).await;
+    let (rows, check) = organizations_and_integrity(&db_url).await;
     assert_eq!(rows, 0, "{rows} rows after the kill");
     assert_eq!(check, ["ok"]);
 }

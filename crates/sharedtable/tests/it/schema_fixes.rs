@@ -41,8 +41,8 @@ async fn every_status_the_api_answers_is_documented() {
     let app = spawn().await;
     load_bundled(&app).await;
     let doc = document(&app).await;
-    let slug: String = sqlx::query_scalar("SELECT slug FROM partnerships ORDER BY slug LIMIT 1").fetch_one(&app.db).await.unwrap();
-    let org: String = sqlx::query_scalar("SELECT id FROM organizations ORDER BY id LIMIT 1").fetch_one(&app.db).await.unwrap();
+    let slug: String = sharedtable::db::query_scalar(&app.db, "SELECT slug FROM partnerships ORDER BY slug LIMIT 1").fetch_one(&app.db).await.unwrap();
+    let org: sharedtable::db::Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM organizations ORDER BY id LIMIT 1").fetch_one(&app.db).await.unwrap();
     let admin_id = store::user_by_email(&app.db, "admin@example.org").await.unwrap().unwrap().id;
     let (_, read_token) = store::create_access_token(&app.db, admin_id, "read", Scope::Read).await.unwrap();
     let read = client_with_token(&read_token);
@@ -149,7 +149,7 @@ async fn documented_if_match_page_and_filter_values_are_accepted() {
     let if_match = &doc["paths"]["/api/v1/organizations/{id}"]["delete"]["parameters"][1];
     assert_eq!(if_match["name"], "If-Match");
     assert_eq!(if_match["schema"]["pattern"], r#"^(\*|"[0-9]{1,18}")$"#);
-    let org: String = sqlx::query_scalar("SELECT id FROM organizations ORDER BY id LIMIT 1").fetch_one(&app.db).await.unwrap();
+    let org: sharedtable::db::Id = sharedtable::db::query_scalar(&app.db, "SELECT id FROM organizations ORDER BY id LIMIT 1").fetch_one(&app.db).await.unwrap();
     let url = app.url(&format!("/api/v1/organizations/{org}"));
     // the longest ETag the pattern allows reaches the version check (412), others are refused (400)
     for (value, status) in [("\"999999999999999999\"", StatusCode::PRECONDITION_FAILED), ("\"9999999999999999999\"", StatusCode::BAD_REQUEST), ("\"x\"", StatusCode::BAD_REQUEST), ("", StatusCode::BAD_REQUEST)] {

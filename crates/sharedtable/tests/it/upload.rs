@@ -20,7 +20,7 @@ const EXPORT_HEADER: &str = "id,version,created_at,updated_at,slug,name,sector_l
 async fn row_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
     let mut out = Vec::new();
     for t in TABLES {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {t}")).fetch_one(&app.db).await.unwrap();
+        let n: i64 = sharedtable::db::query_scalar(&app.db, &format!("SELECT count(*) FROM {t}")).fetch_one(&app.db).await.unwrap();
         out.push((*t, n));
     }
     out

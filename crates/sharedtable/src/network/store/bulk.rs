@@ -15,11 +15,10 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use serde_json::Value;
-use sqlx::SqliteConnection;
 
 use super::{bind_value, field_values, insert_without_audit_in};
 use crate::audit::{self, Action, Change};
-use crate::db::{self, Db, Id};
+use crate::db::{self, Backend, Conn, Db, Id};
 use crate::network::bulk::{self, Item, JsonExportWriter, Location, RowContent, RowError, RowKind, Source, TableRow};
 use crate::network::entity::{validate, Entity, TABLES};
 use crate::network::model::*;
@@ -247,7 +246,7 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
 
 /// Write the audit entries of an import (see [`import`]): one per partnership in `owners`.
 async fn record_import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     sources: &[Source],
     owners: &Owners,
 ) -> Result<(), Error> {
@@ -277,7 +276,7 @@ async fn record_import(
 /// The partnership a table row belongs to, for the audit log: the partnership itself, its
 /// `partnership_id`, or its parent's (read through the reference cache). `None` for rows of no
 /// partnership.
-async fn owner_of(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<Id>, Error> {
+async fn owner_of(conn: &mut Conn, refs: &mut RefCache, row: &TableRow) -> Result<Option<Id>, Error> {
     if row.table == PartnershipFields::TABLE {
         return Ok(Some(row.meta.id));
     }
@@ -323,7 +322,7 @@ impl RefCache {
         }
     }
     /// The partnership of the row `id` of `table` if the row exists (from the cache, else read once).
-    async fn lookup(&mut self, conn: &mut SqliteConnection, table: &'static str, id: Id) -> Result<Option<Option<Id>>, Error> {
+    async fn lookup(&mut self, conn: &mut Conn, table: &'static str, id: Id) -> Result<Option<Option<Id>>, Error> {
         if let Some(p) = self.0.get(&(table, id)) {
             return Ok(Some(*p));
         }
@@ -334,7 +333,7 @@ impl RefCache {
         } else {
             format!("SELECT NULL FROM {table} WHERE id = ?")
         };
-        let found: Option<Option<Id>> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *conn).await?;
+        let found: Option<Option<Id>> = db::query_scalar(conn, &sql).bind(id).fetch_optional(&mut *conn).await?;
         if let Some(p) = found {
             self.add(table, id, p);
         }
@@ -365,13 +364,14 @@ struct Pending {
     owner: Option<Id>,
 }
 
-/// Most rows one multi-row `INSERT` writes (SQLite allows 32,766 bound values per statement).
+/// Most rows one multi-row `INSERT` writes (SQLite allows 32,766 bound values per statement,
+/// PostgreSQL 65,535).
 const BATCH_ROWS: usize = 500;
 
 /// Check a row without the database where possible: `Some((values, partnership))` when it can
 /// wait in a batch (fields valid, every reference known good), `None` when it must go through
 /// [`insert_without_audit_in`] on its own (which then names its problems).
-async fn batchable<F: Entity>(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
+async fn batchable<F: Entity>(conn: &mut Conn, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
     let Ok(fields) = F::deserialize(&row.values) else { return Ok(None) };
     if !validate(&fields).is_empty() {
         return Ok(None);
@@ -396,7 +396,7 @@ async fn batchable<F: Entity>(conn: &mut SqliteConnection, refs: &mut RefCache, 
     Ok(Some((field_values(&fields)?, ours)))
 }
 
-async fn batchable_row(conn: &mut SqliteConnection, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
+async fn batchable_row(conn: &mut Conn, refs: &mut RefCache, row: &TableRow) -> Result<Option<(Vec<Value>, Option<Id>)>, Error> {
     macro_rules! arm {
         ($f:ty) => {
             if row.table == <$f as Entity>::TABLE {
@@ -408,7 +408,7 @@ async fn batchable_row(conn: &mut SqliteConnection, refs: &mut RefCache, row: &T
     Ok(None)
 }
 
-async fn insert_table_row(conn: &mut SqliteConnection, row: TableRow) -> Result<(), Error> {
+async fn insert_table_row(conn: &mut Conn, row: TableRow) -> Result<(), Error> {
     macro_rules! arm {
         ($f:ty) => {
             if row.table == <$f as Entity>::TABLE {
@@ -421,7 +421,7 @@ async fn insert_table_row(conn: &mut SqliteConnection, row: TableRow) -> Result<
     Err(Error::Internal(anyhow::anyhow!("no table {}", row.table)))
 }
 
-async fn table_row(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: TableRow) -> Result<(), ImportError> {
+async fn table_row(conn: &mut Conn, run: &mut Run, at: Location, row: TableRow) -> Result<(), ImportError> {
     if row.incomplete {
         return Ok(());
     }
@@ -449,7 +449,7 @@ async fn table_row(conn: &mut SqliteConnection, run: &mut Run, at: Location, row
 
 /// Write one row through [`insert_without_audit_in`], recording its problems or counting it (for
 /// the audit entry of `owner`).
-async fn alone(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: TableRow, partnership: Option<Id>, owner: Option<Id>) -> Result<(), ImportError> {
+async fn alone(conn: &mut Conn, run: &mut Run, at: Location, row: TableRow, partnership: Option<Id>, owner: Option<Id>) -> Result<(), ImportError> {
     let (table, id) = (row.table, row.meta.id);
     let skip = row.bad_columns.clone();
     match insert_table_row(conn, row).await {
@@ -467,7 +467,7 @@ async fn alone(conn: &mut SqliteConnection, run: &mut Run, at: Location, row: Ta
 
 /// Write the waiting batch with one `INSERT`; if the database refuses it (a duplicate, say), write
 /// its rows one by one so each problem is named.
-async fn flush(conn: &mut SqliteConnection, run: &mut Run) -> Result<(), ImportError> {
+async fn flush(conn: &mut Conn, run: &mut Run) -> Result<(), ImportError> {
     if run.batch.is_empty() {
         return Ok(());
     }
@@ -476,7 +476,10 @@ async fn flush(conn: &mut SqliteConnection, run: &mut Run) -> Result<(), ImportE
     let cols: Vec<&str> = bulk::RowKind::Table(table).columns();
     let one = format!("({})", vec!["?"; cols.len()].join(", "));
     let sql = format!("INSERT INTO {table} ({}) VALUES {}", cols.join(", "), vec![one.as_str(); batch.len()].join(", "));
-    let mut args = sqlx::sqlite::SqliteArguments::default();
+    // The text grows with the batch: translated for the backend each time, not kept.
+    let dialect = conn.dialect();
+    let sql = dialect.sql_owned(&sql).into_owned();
+    let mut args = sqlx::any::AnyArguments::default();
     let ie = |e: sqlx::error::BoxDynError| Error::Internal(anyhow::anyhow!("{e}"));
     for p in &batch {
         use sqlx::Arguments;
@@ -488,7 +491,7 @@ async fn flush(conn: &mut SqliteConnection, run: &mut Run) -> Result<(), ImportE
             bind_value(&mut args, v).map_err(ie)?;
         }
     }
-    match sqlx::query_with(&sql, args).execute(&mut *conn).await {
+    match db::execute_guarded(conn, sqlx::query_with(&sql, args).persistent(dialect.keeps_statements())).await {
         Ok(_) => {
             for p in batch {
                 run.count(p.location.source, table, p.owner);
@@ -511,19 +514,19 @@ fn new_meta() -> Meta {
 }
 
 /// The id of a (non-illustrative) organization of that name, ignoring case, if there is one.
-async fn organization_named(conn: &mut SqliteConnection, name: &str) -> Result<Option<Id>, Error> {
-    Ok(sqlx::query_scalar("SELECT id FROM organizations WHERE name = ? COLLATE NOCASE AND illustrative = 0 ORDER BY id LIMIT 1")
+async fn organization_named(conn: &mut Conn, name: &str) -> Result<Option<Id>, Error> {
+    Ok(db::query_scalar(conn, "SELECT id FROM organizations WHERE name = ? COLLATE NOCASE AND NOT illustrative ORDER BY id LIMIT 1")
         .bind(name.trim())
         .fetch_optional(&mut *conn)
         .await?)
 }
 
 /// The id of the partnership of that name, ignoring case, if there is one.
-async fn partnership_named(conn: &mut SqliteConnection, name: &str) -> Result<Option<Id>, Error> {
-    Ok(sqlx::query_scalar("SELECT id FROM partnerships WHERE name = ? COLLATE NOCASE").bind(name.trim()).fetch_optional(&mut *conn).await?)
+async fn partnership_named(conn: &mut Conn, name: &str) -> Result<Option<Id>, Error> {
+    Ok(db::query_scalar(conn, "SELECT id FROM partnerships WHERE name = ? COLLATE NOCASE").bind(name.trim()).fetch_optional(&mut *conn).await?)
 }
 
-async fn registry_partnership(conn: &mut SqliteConnection, run: &mut Run, source: usize, seed: SeedPartnership) -> Result<Found, ImportError> {
+async fn registry_partnership(conn: &mut Conn, run: &mut Run, source: usize, seed: SeedPartnership) -> Result<Found, ImportError> {
     if seed.incomplete {
         return Ok(vec![]);
     }
@@ -577,7 +580,7 @@ async fn registry_partnership(conn: &mut SqliteConnection, run: &mut Run, source
     Ok(found)
 }
 
-async fn registry_win(conn: &mut SqliteConnection, run: &mut Run, source: usize, seed: SeedWin) -> Result<Found, ImportError> {
+async fn registry_win(conn: &mut Conn, run: &mut Run, source: usize, seed: SeedWin) -> Result<Found, ImportError> {
     if seed.incomplete || seed.partnership_name.is_empty() {
         return Ok(vec![]);
     }
@@ -613,13 +616,14 @@ pub async fn load_bundled(db: &Db, with_demo: bool) -> Result<ImportSummary, Imp
 
 /// Counts of the real (not illustrative) network: partnerships, distinct states they are in, wins.
 pub async fn network_counts(db: &Db) -> Result<(i64, i64, i64), Error> {
-    let partnerships: i64 = sqlx::query_scalar("SELECT count(*) FROM partnerships WHERE illustrative = 0").fetch_one(db).await?;
-    let states: i64 = sqlx::query_scalar(
-        "SELECT count(DISTINCT s.value) FROM partnerships p, json_each(p.region_states) s WHERE p.illustrative = 0",
+    let partnerships: i64 = db::query_scalar(db, "SELECT count(*) FROM partnerships WHERE NOT illustrative").fetch_one(db).await?;
+    let states: i64 = db::query_scalar(
+        db,
+        &format!("SELECT count(DISTINCT s.value) FROM partnerships p, {} WHERE NOT p.illustrative", db.dialect().json_items("p.region_states", "s")),
     )
     .fetch_one(db)
     .await?;
-    let wins: i64 = sqlx::query_scalar("SELECT count(*) FROM wins WHERE illustrative = 0").fetch_one(db).await?;
+    let wins: i64 = db::query_scalar(db, "SELECT count(*) FROM wins WHERE NOT illustrative").fetch_one(db).await?;
     Ok((partnerships, states, wins))
 }
 

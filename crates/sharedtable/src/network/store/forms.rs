@@ -6,7 +6,7 @@
 use sqlx::Row;
 
 use super::{delete_in, insert_in, update_in};
-use crate::db::{self, Db, Id};
+use crate::db::{self, Backend, Conn, Db, Dialect, Flag, Id};
 use crate::network::entity::{table_info, table_infos};
 use crate::network::model::{
     AttendanceFields, Direction, Meeting, MeetingFields, MeasureCategory, MeasureFields, Meta, ObservationFields, OrgKind, PartialDate, Record,
@@ -52,7 +52,7 @@ pub async fn partnership_of(db: &Db, table: &str, id: Id) -> Result<Option<Partn
     } else {
         return Ok(None);
     };
-    let row = sqlx::query(&format!("SELECT p.id, p.slug, p.name FROM {from}")).bind(id).fetch_optional(db).await?;
+    let row = db::query(db, &format!("SELECT p.id, p.slug, p.name FROM {from}")).bind(id).fetch_optional(db).await?;
     Ok(match row {
         Some(r) => Some(PartnershipRef { id: r.try_get(0)?, slug: r.try_get(1)?, name: r.try_get(2)? }),
         None => None,
@@ -65,10 +65,10 @@ pub async fn partnership_of(db: &Db, table: &str, id: Id) -> Result<Option<Partn
 pub async fn record_href(db: &Db, table: &str, id: Id) -> Result<Option<String>, Error> {
     let Some(info) = table_info(table) else { return Ok(None) };
     if info.table == "partnerships" {
-        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM partnerships WHERE id = ?").bind(id).fetch_optional(db).await?;
+        let slug: Option<String> = db::query_scalar(db, "SELECT slug FROM partnerships WHERE id = ?").bind(id).fetch_optional(db).await?;
         return Ok(slug.map(|s| format!("/partnerships/{s}")));
     }
-    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {} WHERE id = ?", info.table)).bind(id).fetch_optional(db).await?;
+    let found: Option<i64> = db::query_scalar(db, &format!("SELECT 1 FROM {} WHERE id = ?", info.table)).bind(id).fetch_optional(db).await?;
     Ok(found.map(|_| match info.table {
         "organizations" => format!("/organizations/{id}"),
         t => format!("/{t}/{id}/edit"),
@@ -116,7 +116,7 @@ pub async fn choices(db: &Db, table: &str, partnership: Option<Id>) -> Result<Ve
         let ids: Vec<String> = viewer.account.as_ref().map(|a| a.roles.keys().map(|i| i.to_string()).collect()).unwrap_or_default();
         serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
     });
-    let scope = |pcol: &str| if mine.is_some() { format!(" AND {pcol} IN (SELECT value FROM json_each(?))") } else { String::new() };
+    let scope = |pcol: &str| if mine.is_some() { format!(" AND {pcol} IN ({})", db.dialect().json_values("?")) } else { String::new() };
     let sql = match (pcol, partnership) {
         (Some(pcol), Some(_)) if table != "partnerships" => {
             format!("SELECT t.id, {label} FROM {table} t{join} WHERE {pcol} = ?{} ORDER BY {order}, t.id", scope(pcol))
@@ -128,7 +128,7 @@ pub async fn choices(db: &Db, table: &str, partnership: Option<Id>) -> Result<Ve
         ),
         (None, _) => format!("SELECT t.id, {label} FROM {table} t ORDER BY {order}, t.id"),
     };
-    let mut q = sqlx::query_as::<_, (Id, String)>(&sql);
+    let mut q = db::query_as::<(Id, String)>(db, &sql);
     if let (Some(pcol), Some(p)) = (pcol, partnership) {
         if pcol != "t.id" {
             q = q.bind(p);
@@ -152,26 +152,28 @@ pub struct OrgChoice {
 
 /// Organizations that are or were members of a partnership, by name.
 pub async fn member_organizations(db: &Db, partnership: Id) -> Result<Vec<OrgChoice>, Error> {
-    let rows: Vec<(Id, String, OrgKind, bool)> = sqlx::query_as(
-        "SELECT DISTINCT o.id, o.name, o.kind, o.illustrative FROM organizations o JOIN memberships m ON m.organization_id = o.id \
-         WHERE m.partnership_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
+    let rows: Vec<(Id, String, OrgKind, Flag)> = db::query_as(
+        db,
+        "SELECT o.id, o.name, o.kind, o.illustrative FROM organizations o \
+         WHERE o.id IN (SELECT m.organization_id FROM memberships m WHERE m.partnership_id = ?) ORDER BY o.name COLLATE NOCASE, o.id",
     )
     .bind(partnership)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, name, kind, illustrative)| OrgChoice { id, name, kind, illustrative }).collect())
+    Ok(rows.into_iter().map(|(id, name, kind, illustrative)| OrgChoice { id, name, kind, illustrative: illustrative.0 }).collect())
 }
 
 /// Organizations recorded as attending a meeting, by name.
 pub async fn attendees(db: &Db, meeting: Id) -> Result<Vec<OrgChoice>, Error> {
-    let rows: Vec<(Id, String, OrgKind, bool)> = sqlx::query_as(
+    let rows: Vec<(Id, String, OrgKind, Flag)> = db::query_as(
+        db,
         "SELECT o.id, o.name, o.kind, o.illustrative FROM organizations o JOIN meeting_attendance a ON a.organization_id = o.id \
          WHERE a.meeting_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
     )
     .bind(meeting)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, name, kind, illustrative)| OrgChoice { id, name, kind, illustrative }).collect())
+    Ok(rows.into_iter().map(|(id, name, kind, illustrative)| OrgChoice { id, name, kind, illustrative: illustrative.0 }).collect())
 }
 
 /// Create (`id` `None`) or update a meeting and make its attendance exactly `attending`, in one
@@ -190,7 +192,7 @@ pub async fn save_meeting(db: &Db, id: Option<Id>, if_version: Option<i64>, fiel
         }
     };
     let meeting = record.id();
-    let rows: Vec<(Id, Id)> = sqlx::query_as("SELECT id, organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
+    let rows: Vec<(Id, Id)> = db::query_as(&tx, "SELECT id, organization_id FROM meeting_attendance WHERE meeting_id = ?").bind(meeting).fetch_all(&mut *tx).await?;
     let current: Vec<Id> = rows.iter().map(|(_, org)| *org).collect();
     for (row, _) in rows.iter().filter(|(_, org)| !attending.contains(org)) {
         delete_in::<AttendanceFields>(&mut tx, *row, None).await?;
@@ -236,15 +238,20 @@ pub async fn dependents(db: &Db, table: &str, id: Id) -> Result<Vec<Dependent>, 
     let mut out = Vec::new();
     for info in table_infos() {
         for r in info.refs.iter().filter(|r| r.table == table) {
-            let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {} WHERE {} = ?", info.table, r.column)).bind(id).fetch_one(db).await?;
+            let count: i64 = db::query_scalar(db, &format!("SELECT count(*) FROM {} WHERE {} = ?", info.table, r.column)).bind(id).fetch_one(db).await?;
             if count == 0 {
                 continue;
             }
-            let on_delete: Option<String> = sqlx::query_scalar("SELECT on_delete FROM pragma_foreign_key_list(?) WHERE \"from\" = ?")
-                .bind(info.table)
-                .bind(r.column)
-                .fetch_optional(db)
-                .await?;
+            // What the schema does on delete, as the database itself tells it.
+            let sql = match db.dialect() {
+                Dialect::Sqlite => "SELECT on_delete FROM pragma_foreign_key_list(?) WHERE \"from\" = ?",
+                Dialect::Postgres => {
+                    "SELECT CAST(rc.delete_rule AS text) FROM information_schema.key_column_usage k
+                     JOIN information_schema.referential_constraints rc ON rc.constraint_schema = k.constraint_schema AND rc.constraint_name = k.constraint_name
+                     WHERE k.table_schema = current_schema() AND k.table_name = ? AND k.column_name = ?"
+                }
+            };
+            let on_delete: Option<String> = db::query_scalar(db, sql).bind(info.table).bind(r.column).fetch_optional(db).await?;
             out.push(Dependent { table: info.table, singular: info.singular, count, deleted: on_delete.as_deref() == Some("CASCADE") });
         }
     }
@@ -282,8 +289,8 @@ pub struct RecordedValue {
 /// that produces figures (e.g. freight savings): the measure named `spec.name` is found, or
 /// created from `spec`; the observation is checked and inserted like any record. Returns the
 /// observation's id. Errors: the record checks of measures and observations (`Validation`).
-pub async fn record_observation_in(conn: &mut sqlx::SqliteConnection, partnership: Id, spec: &MeasureSpec, value: RecordedValue) -> Result<Id, Error> {
-    let existing: Option<Id> = sqlx::query_scalar("SELECT id FROM measures WHERE partnership_id = ? AND name = ? COLLATE NOCASE ORDER BY id LIMIT 1")
+pub async fn record_observation_in(conn: &mut Conn, partnership: Id, spec: &MeasureSpec, value: RecordedValue) -> Result<Id, Error> {
+    let existing: Option<Id> = db::query_scalar(conn, "SELECT id FROM measures WHERE partnership_id = ? AND name = ? COLLATE NOCASE ORDER BY id LIMIT 1")
         .bind(partnership)
         .bind(spec.name.trim())
         .fetch_optional(&mut *conn)

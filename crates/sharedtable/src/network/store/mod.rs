@@ -11,15 +11,15 @@ pub mod bulk;
 pub mod views;
 
 use serde_json::Value;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, Row, SqliteConnection};
+use sqlx::any::AnyArguments;
+use sqlx::{Arguments, Row};
 
 pub mod forms;
 
 use super::entity::{validate, Entity};
 use super::model::{Meta, OrgKind, PartnershipFields, Record, TeamRole};
 use crate::audit::{self, Action};
-use crate::db::{self, Db, Id};
+use crate::db::{self, Conn, Db, Flag, Id};
 use crate::web::{Error, FieldErrors};
 
 /// A page of a list: 1-based page number and page size.
@@ -48,9 +48,11 @@ pub struct ListFilter {
     pub visible: Option<(String, String)>,
 }
 
-fn bind_value(args: &mut SqliteArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
+/// Bind one field value taken from a record's JSON form. A null goes as [`db::NULL`], which
+/// every backend assigns to a column of any type.
+fn bind_value(args: &mut AnyArguments<'_>, v: &Value) -> Result<(), sqlx::error::BoxDynError> {
     match v {
-        Value::Null => args.add(Option::<String>::None),
+        Value::Null => args.add(db::NULL),
         Value::Bool(b) => args.add(*b),
         Value::Number(n) => match n.as_i64() {
             Some(i) => args.add(i),
@@ -75,14 +77,14 @@ fn select_sql<F: Entity>() -> String {
 /// One record by id. Errors: `NotFound` naming the kind of record.
 pub async fn get<F: Entity>(db: &Db, id: Id) -> Result<Record<F>, Error> {
     let sql = format!("{} WHERE id = ?", select_sql::<F>());
-    sqlx::query_as::<_, Record<F>>(&sql)
+    db::query_as::<Record<F>>(db, &sql)
         .bind(id)
         .fetch_optional(db)
         .await?
         .ok_or_else(|| Error::NotFound(format!("{} {id}", F::SINGULAR)))
 }
 
-fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) -> Result<String, Error> {
+fn where_clause<F: Entity>(filter: &ListFilter, args: &mut AnyArguments<'_>) -> Result<String, Error> {
     let mut clauses = Vec::new();
     for (col, val) in &filter.equals {
         clauses.push(format!("{col} = ?"));
@@ -106,35 +108,35 @@ fn where_clause<F: Entity>(filter: &ListFilter, args: &mut SqliteArguments<'_>) 
 
 /// A page of records matching `filter`, in [`Entity::ORDER`], and the total number matching.
 pub async fn list<F: Entity>(db: &Db, filter: &ListFilter, page: PageRequest) -> Result<(Vec<Record<F>>, i64), Error> {
-    let mut args = SqliteArguments::default();
+    let mut args = AnyArguments::default();
     let wc = where_clause::<F>(filter, &mut args)?;
-    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM {} t{wc}", F::TABLE), args).fetch_one(db).await?;
-    let mut args = SqliteArguments::default();
+    let total: i64 = db::query_scalar_with(db, &format!("SELECT count(*) FROM {} t{wc}", F::TABLE), args).fetch_one(db).await?;
+    let mut args = AnyArguments::default();
     let wc = where_clause::<F>(filter, &mut args)?;
     args.add(page.per_page as i64).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     args.add(page.offset()).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     let sql = format!("{} t{wc} ORDER BY {} LIMIT ? OFFSET ?", select_sql::<F>(), F::ORDER);
-    let rows = sqlx::query_as_with::<_, Record<F>, _>(&sql, args).fetch_all(db).await?;
+    let rows = db::query_as_with::<Record<F>>(db, &sql, args).fetch_all(db).await?;
     Ok((rows, total))
 }
 
 /// Every record of a kind, in id order (export).
 pub async fn all<F: Entity>(db: &Db) -> Result<Vec<Record<F>>, Error> {
     let sql = format!("{} ORDER BY id", select_sql::<F>());
-    Ok(sqlx::query_as::<_, Record<F>>(&sql).fetch_all(db).await?)
+    Ok(db::query_as::<Record<F>>(db, &sql).fetch_all(db).await?)
 }
 
 /// Every record of a kind whose `column` equals `id`, in [`Entity::ORDER`].
 pub async fn children<F: Entity>(db: &Db, column: &str, id: Id) -> Result<Vec<Record<F>>, Error> {
     debug_assert!(F::COLUMNS.contains(&column));
     let sql = format!("{} WHERE {column} = ? ORDER BY {}", select_sql::<F>(), F::ORDER);
-    Ok(sqlx::query_as::<_, Record<F>>(&sql).bind(id).fetch_all(db).await?)
+    Ok(db::query_as::<Record<F>>(db, &sql).bind(id).fetch_all(db).await?)
 }
 
 /// Check everything about `fields` that needs the database: each reference exists (and belongs to
 /// the same partnership where the entity says so), and an action team's business lead is a
 /// business. Adds one message per problem.
-async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, errs: &mut FieldErrors) -> Result<(), Error> {
+async fn check_references<F: Entity>(conn: &mut Conn, fields: &F, errs: &mut FieldErrors) -> Result<(), Error> {
     let values = field_values(fields)?;
     for rf in F::REFS {
         let idx = F::COLUMNS.iter().position(|c| *c == rf.column).unwrap_or(0);
@@ -145,7 +147,7 @@ async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, er
         } else {
             format!("SELECT NULL FROM {} WHERE id = ?", rf.table)
         };
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+        let row = db::query(conn, &sql).bind(id).fetch_optional(&mut *conn).await?;
         match row {
             None => errs.add(rf.column, format!("no {} with id {id}", crate::auth::access::singular(rf.table))),
             Some(row) if rf.same_partnership => {
@@ -163,14 +165,15 @@ async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, er
         let win_idx = F::COLUMNS.iter().position(|c| *c == "win_id").unwrap_or(0);
         let obs_idx = F::COLUMNS.iter().position(|c| *c == "observation_id").unwrap_or(0);
         if let (Some(win), Some(obs)) = (values[win_idx].as_str(), values[obs_idx].as_str()) {
-            let same: Option<i64> = sqlx::query_scalar(
+            let same: Option<Flag> = db::query_scalar(
+                conn,
                 "SELECT w.partnership_id = m.partnership_id FROM wins w, observations o JOIN measures m ON m.id = o.measure_id WHERE w.id = ? AND o.id = ?",
             )
             .bind(win)
             .bind(obs)
             .fetch_optional(&mut *conn)
             .await?;
-            if same == Some(0) {
+            if same == Some(Flag(false)) {
                 errs.add("observation_id", format!("{obs} is an observation of another partnership's measure"));
             }
         }
@@ -182,7 +185,7 @@ async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, er
         if values[role_idx].as_str() == Some(TeamRole::BusinessLead.as_str()) {
             if let Some(org) = values[org_idx].as_str() {
                 let kind: Option<String> =
-                    sqlx::query_scalar("SELECT kind FROM organizations WHERE id = ?").bind(org).fetch_optional(&mut *conn).await?;
+                    db::query_scalar(conn, "SELECT kind FROM organizations WHERE id = ?").bind(org).fetch_optional(&mut *conn).await?;
                 if let Some(kind) = kind.as_deref().and_then(OrgKind::parse) {
                     if !kind.is_industry() {
                         errs.add("organization_id", format!("a business lead must be a business, not a {}", kind.label().to_lowercase()));
@@ -194,25 +197,21 @@ async fn check_references<F: Entity>(conn: &mut SqliteConnection, fields: &F, er
     Ok(())
 }
 
-/// Map a constraint failure of SQLite to a field message where it names a column.
+/// Map a constraint failure (either backend) to a field message where it names a column.
 fn constraint_error<F: Entity>(e: sqlx::Error) -> Error {
-    if let sqlx::Error::Database(db_err) = &e {
-        let msg = db_err.message();
-        if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
-            let mut errs = FieldErrors::default();
-            let col = cols.split(", ").next().and_then(|c| c.split('.').nth(1)).unwrap_or("id");
-            let col = if cols.contains("partnerships.name") || cols == "index 'partnerships_name_uq'" { "name" } else { col };
-            let what = if cols.split(", ").count() > 1 {
-                format!("this {} already exists", F::SINGULAR)
-            } else {
-                format!("another {} already has this {}", F::SINGULAR, col.replace('_', " "))
-            };
-            errs.add(col, what);
-            return Error::Validation(errs);
-        }
-        if msg.contains("FOREIGN KEY constraint failed") {
-            return Error::Conflict(format!("this {} is referred to by other records", F::SINGULAR));
-        }
+    if let Some(v) = db::unique_violation(&e) {
+        let mut errs = FieldErrors::default();
+        let col = if v.constraint.as_deref() == Some("partnerships_name_uq") { "name" } else { v.columns.first().map(String::as_str).unwrap_or("id") };
+        let what = if v.columns.len() > 1 {
+            format!("this {} already exists", F::SINGULAR)
+        } else {
+            format!("another {} already has this {}", F::SINGULAR, col.replace('_', " "))
+        };
+        errs.add(col, what);
+        return Error::Validation(errs);
+    }
+    if db::is_foreign_key_violation(&e) {
+        return Error::Conflict(format!("this {} is referred to by other records", F::SINGULAR));
     }
     Error::from(e)
 }
@@ -220,7 +219,7 @@ fn constraint_error<F: Entity>(e: sqlx::Error) -> Error {
 /// Insert a record inside an open transaction, after validation and reference checks, and record
 /// it in the audit log (same transaction). `meta` gives the id, version and timestamps (import
 /// keeps them; new records get fresh ones).
-pub async fn insert_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fields: &F) -> Result<(), Error> {
+pub async fn insert_in<F: Entity>(conn: &mut Conn, meta: &Meta, fields: &F) -> Result<(), Error> {
     insert_without_audit_in(conn, meta, fields).await?;
     let owners = owners(conn, meta.id, None, Some(fields)).await?;
     audit_change(conn, Action::Create, meta.id, owners, None, Some(fields)).await
@@ -228,12 +227,12 @@ pub async fn insert_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fiel
 
 /// [`insert_in`] without its audit entry: for imports, which record one entry for all their rows
 /// (see `bulk::import`). Anything else uses [`insert_in`].
-pub async fn insert_without_audit_in<F: Entity>(conn: &mut SqliteConnection, meta: &Meta, fields: &F) -> Result<(), Error> {
+pub async fn insert_without_audit_in<F: Entity>(conn: &mut Conn, meta: &Meta, fields: &F) -> Result<(), Error> {
     let mut errs = validate(fields);
     check_references(conn, fields, &mut errs).await?;
     errs.into_result()?;
     let values = field_values(fields)?;
-    let mut args = SqliteArguments::default();
+    let mut args = AnyArguments::default();
     let ie = |e| Error::Internal(anyhow::anyhow!("{e}"));
     args.add(meta.id).map_err(ie)?;
     args.add(meta.version).map_err(ie)?;
@@ -244,7 +243,9 @@ pub async fn insert_without_audit_in<F: Entity>(conn: &mut SqliteConnection, met
     }
     let placeholders = vec!["?"; F::COLUMNS.len() + 4].join(", ");
     let sql = format!("INSERT INTO {} (id, version, created_at, updated_at, {}) VALUES ({placeholders})", F::TABLE, F::COLUMNS.join(", "));
-    sqlx::query_with(&sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    // A refused row (a duplicate) leaves the transaction usable, so an import can name every problem.
+    let statement = db::query_with(conn, &sql, args);
+    db::execute_guarded(conn, statement).await.map_err(constraint_error::<F>)?;
     Ok(())
 }
 
@@ -252,7 +253,7 @@ pub async fn insert_without_audit_in<F: Entity>(conn: &mut SqliteConnection, met
 /// `partnership_id`, or its parent's (an attendance row's meeting, a milestone's initiative, an
 /// observation's measure, ...), read in the open transaction. `None` for organizations and
 /// people of no partnership.
-async fn owner<F: Entity>(conn: &mut SqliteConnection, id: Id, fields: &F) -> Result<Option<Id>, Error> {
+async fn owner<F: Entity>(conn: &mut Conn, id: Id, fields: &F) -> Result<Option<Id>, Error> {
     if F::TABLE == PartnershipFields::TABLE {
         return Ok(Some(id));
     }
@@ -264,13 +265,13 @@ async fn owner<F: Entity>(conn: &mut SqliteConnection, id: Id, fields: &F) -> Re
     let Some(parent_id) = F::COLUMNS.iter().position(|c| *c == column).and_then(|i| values[i].as_str().map(str::to_string)) else {
         return Ok(None);
     };
-    Ok(sqlx::query_scalar(&format!("SELECT partnership_id FROM {parent} WHERE id = ?")).bind(parent_id).fetch_optional(&mut *conn).await?)
+    Ok(db::query_scalar(conn, &format!("SELECT partnership_id FROM {parent} WHERE id = ?")).bind(parent_id).fetch_optional(&mut *conn).await?)
 }
 
 /// The partnerships whose logs show a change of record `id`: the owner before and the owner
 /// after (the same one unless a person moved to another partnership), or one `None` when it
 /// belongs to none.
-async fn owners<F: Entity>(conn: &mut SqliteConnection, id: Id, before: Option<&F>, after: Option<&F>) -> Result<Vec<Option<Id>>, Error> {
+async fn owners<F: Entity>(conn: &mut Conn, id: Id, before: Option<&F>, after: Option<&F>) -> Result<Vec<Option<Id>>, Error> {
     let mut out = Vec::new();
     for f in [after, before].into_iter().flatten() {
         let o = owner(conn, id, f).await?;
@@ -292,7 +293,7 @@ fn audit_json<F: Entity>(fields: &F) -> Result<Value, Error> {
 /// Record a change of record `id` in the audit log (one entry per partnership in `owners`), in
 /// the open transaction.
 async fn audit_change<F: Entity>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     action: Action,
     id: Id,
     owners: Vec<Option<Id>>,
@@ -346,9 +347,9 @@ pub async fn update<F: Entity>(db: &Db, id: Id, if_version: Option<i64>, fields:
 }
 
 /// [`update`] inside an open transaction, so a change can span several records.
-pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
+pub async fn update_in<F: Entity>(conn: &mut Conn, id: Id, if_version: Option<i64>, fields: F) -> Result<Record<F>, Error> {
     let sql = format!("{} WHERE id = ?", select_sql::<F>());
-    let before: Option<Record<F>> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let before: Option<Record<F>> = db::query_as(conn, &sql).bind(id).fetch_optional(&mut *conn).await?;
     let Some(before) = before else {
         return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
     };
@@ -365,7 +366,7 @@ pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
     if !F::FIXED.is_empty() {
         let values = field_values(&fields)?;
         let sql = format!("SELECT {} FROM {} WHERE id = ?", F::FIXED.join(", "), F::TABLE);
-        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *conn).await?;
+        let row = db::query(conn, &sql).bind(id).fetch_one(&mut *conn).await?;
         for (i, col) in F::FIXED.iter().enumerate() {
             let stored: Option<String> = row.try_get(i)?;
             let idx = F::COLUMNS.iter().position(|c| c == col).unwrap_or(0);
@@ -378,7 +379,7 @@ pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
     errs.into_result()?;
     let meta = Meta { id, version: version + 1, created_at, updated_at: db::now() };
     let values = field_values(&fields)?;
-    let mut args = SqliteArguments::default();
+    let mut args = AnyArguments::default();
     let ie = |e| Error::Internal(anyhow::anyhow!("{e}"));
     args.add(meta.version).map_err(ie)?;
     args.add(db::timestamp_text(&meta.updated_at)).map_err(ie)?;
@@ -388,7 +389,7 @@ pub async fn update_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
     args.add(id).map_err(ie)?;
     let sets: Vec<String> = F::COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
     let sql = format!("UPDATE {} SET version = ?, updated_at = ?, {} WHERE id = ?", F::TABLE, sets.join(", "));
-    sqlx::query_with(&sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    db::query_with(conn, &sql, args).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
     let owners = owners(conn, id, Some(&before.fields), Some(&fields)).await?;
     audit_change(conn, Action::Update, id, owners, Some(&before.fields), Some(&fields)).await?;
     Ok(Record { meta, fields })
@@ -405,9 +406,9 @@ pub async fn delete<F: Entity>(db: &Db, id: Id, if_version: Option<i64>) -> Resu
 
 /// [`delete`] inside an open transaction; the audit entry keeps the record's fields as they were.
 /// Errors: `NotFound`, `PreconditionFailed`, `Conflict` when other records still refer to it.
-pub async fn delete_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_version: Option<i64>) -> Result<(), Error> {
+pub async fn delete_in<F: Entity>(conn: &mut Conn, id: Id, if_version: Option<i64>) -> Result<(), Error> {
     let sql = format!("{} WHERE id = ?", select_sql::<F>());
-    let before: Option<Record<F>> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let before: Option<Record<F>> = db::query_as(conn, &sql).bind(id).fetch_optional(&mut *conn).await?;
     let Some(before) = before else {
         return Err(Error::NotFound(format!("{} {id}", F::SINGULAR)));
     };
@@ -418,21 +419,21 @@ pub async fn delete_in<F: Entity>(conn: &mut SqliteConnection, id: Id, if_versio
     }
     // The owner is read before the row (and perhaps its parent) is gone.
     let owners = owners(conn, id, Some(&before.fields), None).await?;
-    sqlx::query(&format!("DELETE FROM {} WHERE id = ?", F::TABLE)).bind(id).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
+    db::query(conn, &format!("DELETE FROM {} WHERE id = ?", F::TABLE)).bind(id).execute(&mut *conn).await.map_err(constraint_error::<F>)?;
     audit_change(conn, Action::Delete, id, owners, Some(&before.fields), None).await
 }
 
 /// Is the database empty of partnerships (first start)?
 pub async fn is_empty(db: &Db) -> Result<bool, Error> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM partnerships").fetch_one(db).await?;
+    let n: i64 = db::query_scalar(db, "SELECT count(*) FROM partnerships").fetch_one(db).await?;
     Ok(n == 0)
 }
 
 /// Delete every row of every network table (used before a full import into the same database),
 /// with one audit entry per table that had rows (how many; not the rows themselves).
-pub async fn clear_all(conn: &mut SqliteConnection) -> Result<(), Error> {
+pub async fn clear_all(conn: &mut Conn) -> Result<(), Error> {
     for t in super::entity::TABLES.iter().rev() {
-        let n = sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *conn).await?.rows_affected();
+        let n = db::query(conn, &format!("DELETE FROM {t}")).execute(&mut *conn).await?.rows_affected();
         if n > 0 {
             let change = audit::Change {
                 action: Action::Delete,
@@ -475,7 +476,8 @@ mod tests {
 
     #[tokio::test]
     async fn create_read_update_delete_with_versions() {
-        let db = db::connect("sqlite::memory:").await.unwrap();
+        let scratch = db::scratch::Scratch::new().await.unwrap();
+        let db = scratch.connect().await.unwrap();
         let p = create(&db, fields("Alpha Makers")).await.unwrap();
         let got: Partnership = get(&db, p.id()).await.unwrap();
         assert_eq!(got, p);
@@ -506,14 +508,15 @@ mod tests {
 
     #[tokio::test]
     async fn clearing_every_table_is_logged_by_table() {
-        let db = db::connect("sqlite::memory:").await.unwrap();
+        let scratch = db::scratch::Scratch::new().await.unwrap();
+        let db = scratch.connect().await.unwrap();
         create(&db, fields("Alpha Makers")).await.unwrap();
         create(&db, fields("Beta Makers")).await.unwrap();
         let mut tx = db::begin_write(&db).await.unwrap();
         clear_all(&mut tx).await.unwrap();
         db::commit(tx).await.unwrap();
         let rows: Vec<(String, String, Option<String>, String)> =
-            sqlx::query_as("SELECT action, entity_table, before_json, summary FROM audit_log ORDER BY at, id").fetch_all(&db).await.unwrap();
+            db::query_as(&db, "SELECT action, entity_table, before_json, summary FROM audit_log ORDER BY at, id").fetch_all(&db).await.unwrap();
         assert_eq!(rows.len(), 3, "{rows:?}");
         assert_eq!(rows[2], ("delete".into(), "partnerships".into(), Some(r#"{"rows":2}"#.into()), "Deleted every row of partnerships (2 rows)".into()));
     }

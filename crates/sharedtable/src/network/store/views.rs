@@ -2,28 +2,28 @@
 //!
 //! Built for national scale (2,000 partnerships, 100,000 organizations, 1,000,000 observations):
 //! each function runs a fixed number of queries whatever the number of rows, aggregates in SQL,
-//! and loads the facts of many partnerships at once (ids passed as one JSON array and read with
-//! `json_each`), never one query per row. The indexes they rely on are in `0001_core.sql` and
+//! and loads the facts of many partnerships at once (ids passed as one JSON array and expanded in
+//! SQL, see [`Dialect::json_values`]), never one query per row. The indexes they rely on are in `0001_core.sql` and
 //! `0002_views.sql`.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sqlx::sqlite::SqliteArguments;
+use sqlx::any::AnyArguments;
 use sqlx::types::Json;
-use sqlx::{Arguments, Sqlite};
+use sqlx::{Any, Arguments};
 
 use super::{children, select_sql, PageRequest};
-use crate::db::{Db, Id};
+use crate::db::{self, Backend, DbText, Dialect, Db, Flag, Id};
 use crate::network::entity::Entity;
 use crate::network::health::{self, HealthInput, HealthSummary, MeetingFacts, PriorityFacts, TeamFacts};
 use crate::network::model::*;
 use crate::network::report::{LatestObservation, ReportInput, ReportMeasure, ReportPartnership, ReportWin};
 use crate::web::Error;
 
-fn push<'q, T>(args: &mut SqliteArguments<'q>, v: T) -> Result<(), Error>
+fn push<'q, T>(args: &mut AnyArguments<'q>, v: T) -> Result<(), Error>
 where
-    T: sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + 'q,
+    T: sqlx::Encode<'q, Any> + sqlx::Type<Any> + 'q,
 {
     args.add(v).map_err(|e| Error::Internal(anyhow::anyhow!("binding a query argument: {e}")))
 }
@@ -37,7 +37,7 @@ fn industry_kinds_sql() -> String {
 /// Membership roles of business leaders: industry champions and co-chairs.
 const CHAMPION_ROLES_SQL: &str = "'industry_champion', 'co_chair'";
 
-/// Ids as one JSON array, bound as a single parameter and read with `json_each`.
+/// Ids as one JSON array, bound as a single parameter and expanded with [`Dialect::json_values`].
 fn ids_json(ids: &[Id]) -> String {
     serde_json::to_string(&ids.iter().map(|i| i.to_string()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
 }
@@ -90,17 +90,17 @@ pub struct NetworkFilter {
 }
 
 /// `AND`-joined conditions on the partnerships table aliased `p`, binding their values.
-fn partnership_conditions(f: &NetworkFilter, args: &mut SqliteArguments<'_>) -> Result<String, Error> {
+fn partnership_conditions(d: Dialect, f: &NetworkFilter, args: &mut AnyArguments<'_>) -> Result<String, Error> {
     let mut c = vec!["1 = 1".to_string()];
     if !f.include_illustrative {
-        c.push("p.illustrative = 0".into());
+        c.push("NOT p.illustrative".into());
     }
     if !f.hidden.is_empty() {
-        c.push("p.id NOT IN (SELECT value FROM json_each(?))".into());
+        c.push(format!("p.id NOT IN ({})", d.json_values("?")));
         push(args, ids_json(&f.hidden))?;
     }
     if let Some(st) = &f.state {
-        c.push("EXISTS (SELECT 1 FROM json_each(p.region_states) s WHERE s.value = ?)".into());
+        c.push(format!("EXISTS (SELECT 1 FROM {} WHERE s.value = ?)", d.json_items("p.region_states", "s")));
         push(args, st.clone())?;
     }
     if let Some(sec) = &f.sector {
@@ -201,11 +201,13 @@ struct DirectoryDbRow {
     slug: String,
     name: String,
     region_name: String,
+    #[sqlx(try_from = "DbText")]
     region_states: Json<Vec<String>>,
     sector_label: String,
     launched: Option<PartialDate>,
     stage: Option<Stage>,
     stage_reported: Option<String>,
+    #[sqlx(try_from = "Flag")]
     illustrative: bool,
     members: i64,
     businesses: i64,
@@ -247,12 +249,13 @@ pub async fn directory(
     desc: bool,
     page: Option<PageRequest>,
 ) -> Result<(Vec<DirectoryRow>, i64), Error> {
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
-    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM partnerships p WHERE {cond}"), args).fetch_one(db).await?;
+    let d = db.dialect();
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
+    let total: i64 = db::query_scalar_with(db, &format!("SELECT count(*) FROM partnerships p WHERE {cond}"), args).fetch_one(db).await?;
 
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
     let key = sort.sql();
     let dir = if desc { "DESC" } else { "ASC" };
     let order = format!("ORDER BY ({key}) IS NULL, {key} {dir}, p.name COLLATE NOCASE, p.id");
@@ -276,11 +279,11 @@ pub async fn directory(
                   count(DISTINCT CASE WHEN m.role <> 'convener' THEN m.organization_id END) AS members,
                   count(DISTINCT CASE WHEN o.kind IN ({industry}) THEN m.organization_id END) AS businesses,
                   count(DISTINCT CASE WHEN m.role IN ({CHAMPION_ROLES_SQL}) THEN m.organization_id END) AS champions,
-                  group_concat(CASE WHEN m.role = 'convener' THEN o.name END, char(31)) AS conveners,
+                  {conveners} AS conveners,
                   min(CASE WHEN m.role = 'convener' THEN lower(o.name) END) AS convener_key
            FROM memberships m JOIN organizations o ON o.id = m.organization_id
            WHERE m.partnership_id IN (SELECT id FROM p)
-             AND (o.illustrative = 0 OR {include_illustrative} OR (SELECT illustrative FROM partnerships WHERE id = m.partnership_id))
+             AND (NOT o.illustrative OR {include_illustrative} OR (SELECT illustrative FROM partnerships WHERE id = m.partnership_id))
            GROUP BY m.partnership_id)
          SELECT p.id, p.slug, p.name, p.region_name, p.region_states, p.sector_label, p.launched, p.stage,
                 p.stage_reported, p.illustrative, coalesce(agg.members, 0) AS members,
@@ -288,9 +291,10 @@ pub async fn directory(
          FROM p LEFT JOIN agg ON agg.pid = p.id
          {order}{outer_limit}",
         industry = industry_kinds_sql(),
-        include_illustrative = if filter.include_illustrative { 1 } else { 0 },
+        conveners = d.string_agg("CASE WHEN m.role = 'convener' THEN o.name END", '\u{1f}'),
+        include_illustrative = if filter.include_illustrative { "TRUE" } else { "FALSE" },
     );
-    let rows: Vec<DirectoryDbRow> = sqlx::query_as_with(&sql, args).fetch_all(db).await?;
+    let rows: Vec<DirectoryDbRow> = db::query_as_with(db, &sql, args).fetch_all(db).await?;
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -322,8 +326,9 @@ pub async fn directory(
 /// The distinct sector labels of partnerships (illustrative ones only when asked), sorted, for
 /// the sector filter.
 pub async fn sectors(db: &Db, include_illustrative: bool) -> Result<Vec<String>, Error> {
-    Ok(sqlx::query_scalar(
-        "SELECT min(sector_label) FROM partnerships WHERE ? OR illustrative = 0 GROUP BY lower(sector_label) ORDER BY lower(sector_label)",
+    Ok(db::query_scalar(
+        db,
+        "SELECT min(sector_label) FROM partnerships WHERE ? OR NOT illustrative GROUP BY lower(sector_label) ORDER BY lower(sector_label)",
     )
     .bind(include_illustrative)
     .fetch_all(db)
@@ -360,64 +365,72 @@ impl NetworkCounts {
 
 /// Counts for the overview: five aggregate queries.
 pub async fn network_counts(db: &Db, filter: &NetworkFilter) -> Result<NetworkCounts, Error> {
+    let d = db.dialect();
     let mut out = NetworkCounts::default();
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
-    out.partnerships = sqlx::query_scalar_with(&format!("SELECT count(*) FROM partnerships p WHERE {cond}"), args).fetch_one(db).await?;
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
+    out.partnerships = db::query_scalar_with(db, &format!("SELECT count(*) FROM partnerships p WHERE {cond}"), args).fetch_one(db).await?;
 
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
     push(&mut args, filter.include_illustrative)?;
-    out.businesses = sqlx::query_scalar_with(
+    out.businesses = db::query_scalar_with(
+        db,
         &format!(
             "SELECT count(DISTINCT m.organization_id)
-             FROM partnerships p CROSS JOIN memberships m ON m.partnership_id = p.id CROSS JOIN organizations o ON o.id = m.organization_id
-             WHERE {cond} AND +o.kind IN ({}) AND (? OR o.illustrative = 0)",
-            industry_kinds_sql()
+             FROM partnerships p {cross} memberships m ON m.partnership_id = p.id {cross} organizations o ON o.id = m.organization_id
+             WHERE {cond} AND {kind} IN ({}) AND (? OR NOT o.illustrative)",
+            industry_kinds_sql(),
+            cross = d.cross_join(),
+            kind = d.no_index("o.kind"),
         ),
         args,
     )
     .fetch_one(db)
     .await?;
 
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
     push(&mut args, filter.include_illustrative)?;
-    out.wins = sqlx::query_scalar_with(
-        &format!("SELECT count(*) FROM wins w WHERE w.partnership_id IN (SELECT p.id FROM partnerships p WHERE {cond}) AND (? OR w.illustrative = 0)"),
+    out.wins = db::query_scalar_with(
+        db,
+        &format!("SELECT count(*) FROM wins w WHERE w.partnership_id IN (SELECT p.id FROM partnerships p WHERE {cond}) AND (? OR NOT w.illustrative)"),
         args,
     )
     .fetch_one(db)
     .await?;
 
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
-    out.by_state = sqlx::query_as_with(
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
+    out.by_state = db::query_as_with(
+        db,
         &format!(
-            "SELECT s.value AS state, count(*) AS n FROM partnerships p, json_each(p.region_states) s WHERE {cond}
-             GROUP BY s.value ORDER BY n DESC, state"
+            "SELECT s.value AS state, count(*) AS n FROM partnerships p, {states} WHERE {cond}
+             GROUP BY s.value ORDER BY n DESC, state",
+            states = d.json_items("p.region_states", "s"),
         ),
         args,
     )
     .fetch_all(db)
     .await?;
 
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
-    out.by_sector = sqlx::query_as_with(
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
+    out.by_sector = db::query_as_with(
+        db,
         &format!(
             "SELECT min(p.sector_label) AS sector, count(*) AS n FROM partnerships p WHERE {cond}
-             GROUP BY lower(p.sector_label) ORDER BY n DESC, lower(sector)"
+             GROUP BY lower(p.sector_label) ORDER BY n DESC, lower(min(p.sector_label))"
         ),
         args,
     )
     .fetch_all(db)
     .await?;
 
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(d, filter, &mut args)?;
     let mut by_stage: Vec<(Option<Stage>, i64)> =
-        sqlx::query_as_with(&format!("SELECT p.stage, count(*) FROM partnerships p WHERE {cond} GROUP BY p.stage"), args).fetch_all(db).await?;
+        db::query_as_with(db, &format!("SELECT p.stage, count(*) FROM partnerships p WHERE {cond} GROUP BY p.stage"), args).fetch_all(db).await?;
     by_stage.sort_by_key(|(s, _)| s.map(|s| Stage::ALL.iter().position(|x| *x == s).unwrap_or(99)).unwrap_or(100));
     out.by_stage = by_stage;
     Ok(out)
@@ -443,6 +456,7 @@ pub struct WinRow {
     pub figures: Option<String>,
     pub source_url: Option<String>,
     /// The win or its partnership is illustrative.
+    #[sqlx(try_from = "Flag")]
     pub illustrative: bool,
 }
 
@@ -461,16 +475,17 @@ const WIN_SELECT: &str = "SELECT w.id, w.partnership_id, p.name AS partnership_n
 /// Latest wins of the partnerships `filter` selects, newest first (undated wins last, then by
 /// when they were recorded), at most `limit`.
 pub async fn latest_wins(db: &Db, filter: &NetworkFilter, limit: u32) -> Result<Vec<WinRow>, Error> {
-    let mut args = SqliteArguments::default();
-    let cond = partnership_conditions(filter, &mut args)?;
+    let mut args = AnyArguments::default();
+    let cond = partnership_conditions(db.dialect(), filter, &mut args)?;
     push(&mut args, filter.include_illustrative)?;
     push(&mut args, ids_json(&filter.hidden_wins))?;
     push(&mut args, limit as i64)?;
     let sql = format!(
-        "{WIN_SELECT} WHERE {cond} AND (? OR w.illustrative = 0) AND p.id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY w.achieved IS NULL, w.achieved DESC, w.created_at DESC, w.id LIMIT ?"
+        "{WIN_SELECT} WHERE {cond} AND (? OR NOT w.illustrative) AND p.id NOT IN ({})
+         ORDER BY w.achieved IS NULL, w.achieved DESC, w.created_at DESC, w.id LIMIT ?",
+        db.dialect().json_values("?")
     );
-    Ok(sqlx::query_as_with(&sql, args).fetch_all(db).await?)
+    Ok(db::query_as_with(db, &sql, args).fetch_all(db).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +495,9 @@ pub async fn latest_wins(db: &Db, filter: &NetworkFilter, limit: u32) -> Result<
 struct RegionRow {
     id: Id,
     region_name: String,
+    #[sqlx(try_from = "DbText")]
     region_counties: Json<Vec<String>>,
+    #[sqlx(try_from = "DbText")]
     region_states: Json<Vec<String>>,
 }
 
@@ -494,10 +511,10 @@ pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<Hash
     }
     let ids = ids_json(ids);
     let today_text = today.format("%Y-%m-%d").to_string();
-    const IN: &str = "IN (SELECT value FROM json_each(?))";
+    let in_ids = format!("IN ({})", db.dialect().json_values("?"));
 
     let regions: Vec<RegionRow> =
-        sqlx::query_as(&format!("SELECT id, region_name, region_counties, region_states FROM partnerships WHERE id {IN}"))
+        db::query_as(db, &format!("SELECT id, region_name, region_counties, region_states FROM partnerships WHERE id {in_ids}"))
             .bind(&ids)
             .fetch_all(db)
             .await?;
@@ -517,10 +534,10 @@ pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<Hash
     }
 
     // (role, kind) pairs with their number, so each partnership sends a handful of rows.
-    let memberships: Vec<(Id, MembershipRole, OrgKind, i64)> = sqlx::query_as(&format!(
+    let memberships: Vec<(Id, MembershipRole, OrgKind, i64)> = db::query_as(db, &format!(
         "SELECT m.partnership_id, m.role, o.kind, count(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
-         WHERE m.partnership_id {IN} AND (m.ended IS NULL OR m.ended >= substr(?, 1, length(m.ended)))
-           AND (o.illustrative = 0 OR (SELECT illustrative FROM partnerships WHERE id = m.partnership_id))
+         WHERE m.partnership_id {in_ids} AND (m.ended IS NULL OR m.ended >= substr(?, 1, length(m.ended)))
+           AND (NOT o.illustrative OR (SELECT illustrative FROM partnerships WHERE id = m.partnership_id))
          GROUP BY m.partnership_id, m.role, o.kind"
     ))
     .bind(&ids)
@@ -536,46 +553,48 @@ pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<Hash
     // One row per meeting: its attendees' kinds (comma-separated) and how many of them are the
     // partnership's industry champions or co-chairs, aggregated in SQL so that a national
     // network's attendance (hundreds of thousands of rows) never crosses into Rust row by row.
-    let meetings: Vec<(Id, Id, NaiveDate, Option<String>, i64)> = sqlx::query_as(&format!(
+    let meetings: Vec<(Id, Id, DbText, Option<String>, i64)> = db::query_as(db, &format!(
         "SELECT mt.partnership_id, mt.id, mt.held_on,
-                (SELECT group_concat(o.kind) FROM meeting_attendance a JOIN organizations o ON o.id = a.organization_id
+                (SELECT {kinds} FROM meeting_attendance a JOIN organizations o ON o.id = a.organization_id
                   WHERE a.meeting_id = mt.id) AS kinds,
                 (SELECT count(DISTINCT c.organization_id) FROM memberships c
                   WHERE c.partnership_id = mt.partnership_id AND c.role IN ({CHAMPION_ROLES_SQL})
                     AND EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = mt.id AND a.organization_id = c.organization_id)) AS champions
-         FROM meetings mt WHERE mt.partnership_id {IN}"
+         FROM meetings mt WHERE mt.partnership_id {in_ids}",
+        kinds = db.dialect().string_agg("o.kind", ','),
     ))
     .bind(&ids)
     .fetch_all(db)
     .await?;
     for (pid, id, held_on, kinds, champions) in meetings {
+        let held_on: NaiveDate = held_on.try_into().map_err(|e: String| Error::Internal(anyhow::anyhow!("meeting {id}: {e}")))?;
         if let Some(h) = out.get_mut(&pid) {
             let attendee_kinds = kinds.as_deref().map(|k| k.split(',').filter_map(OrgKind::parse).collect()).unwrap_or_default();
             h.meetings.push(MeetingFacts { id, held_on, attendee_kinds, champions_present: champions as usize });
         }
     }
 
-    let priorities: Vec<(Id, Id, String, PriorityStatus, Option<Id>)> = sqlx::query_as(&format!(
-        "SELECT partnership_id, id, title, status, set_at_meeting_id FROM priorities WHERE partnership_id {IN} ORDER BY rank, id"
+    let priorities: Vec<(Id, Id, String, PriorityStatus, Option<Id>)> = db::query_as(db, &format!(
+        "SELECT partnership_id, id, title, status, set_at_meeting_id FROM priorities WHERE partnership_id {in_ids} ORDER BY rank, id"
     ))
     .bind(&ids)
     .fetch_all(db)
     .await?;
     let teams: Vec<(Id, Id, String)> =
-        sqlx::query_as(&format!("SELECT priority_id, id, name FROM action_teams WHERE partnership_id {IN} ORDER BY name, id"))
+        db::query_as(db, &format!("SELECT priority_id, id, name FROM action_teams WHERE partnership_id {in_ids} ORDER BY name, id"))
             .bind(&ids)
             .fetch_all(db)
             .await?;
-    let leads: Vec<(Id, OrgKind)> = sqlx::query_as(&format!(
+    let leads: Vec<(Id, OrgKind)> = db::query_as(db, &format!(
         "SELECT tm.action_team_id, o.kind FROM action_team_members tm
          JOIN action_teams t ON t.id = tm.action_team_id JOIN organizations o ON o.id = tm.organization_id
-         WHERE t.partnership_id {IN} AND tm.role = 'business_lead'"
+         WHERE t.partnership_id {in_ids} AND tm.role = 'business_lead'"
     ))
     .bind(&ids)
     .fetch_all(db)
     .await?;
-    let updates: Vec<(Id, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(&format!(
-        "SELECT action_team_id, updated_at FROM initiatives WHERE partnership_id {IN} AND action_team_id IS NOT NULL"
+    let updates: Vec<(Id, DbText)> = db::query_as(db, &format!(
+        "SELECT action_team_id, updated_at FROM initiatives WHERE partnership_id {in_ids} AND action_team_id IS NOT NULL"
     ))
     .bind(&ids)
     .fetch_all(db)
@@ -589,6 +608,7 @@ pub async fn health_inputs(db: &Db, ids: &[Id], today: NaiveDate) -> Result<Hash
         }
     }
     for (tid, at) in updates {
+        let at: chrono::DateTime<chrono::Utc> = at.try_into().map_err(|e: String| Error::Internal(anyhow::anyhow!("initiative of team {tid}: {e}")))?;
         if let Some(t) = team_facts.get_mut(&tid) {
             t.initiative_updates.push(at.date_naive());
         }
@@ -639,6 +659,7 @@ struct MemberDbRow {
     kind: OrgKind,
     city: Option<String>,
     state: Option<String>,
+    #[sqlx(try_from = "Flag")]
     illustrative: bool,
 }
 
@@ -734,7 +755,7 @@ pub struct PartnershipView {
 
 /// A partnership by its slug. Errors: `NotFound`.
 pub async fn partnership_by_slug(db: &Db, slug: &str) -> Result<Partnership, Error> {
-    sqlx::query_as(&format!("{} WHERE slug = ?", select_sql::<PartnershipFields>()))
+    db::query_as(db, &format!("{} WHERE slug = ?", select_sql::<PartnershipFields>()))
         .bind(slug)
         .fetch_optional(db)
         .await?
@@ -746,7 +767,8 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
     let partnership = partnership_by_slug(db, slug).await?;
     let pid = partnership.id();
 
-    let member_rows: Vec<MemberDbRow> = sqlx::query_as(
+    let member_rows: Vec<MemberDbRow> = db::query_as(
+        db,
         "SELECT m.id AS membership_id, m.role, m.started, m.ended, o.id AS organization_id, o.name, o.kind, o.city, o.state, o.illustrative
          FROM memberships m JOIN organizations o ON o.id = m.organization_id
          WHERE m.partnership_id = ? ORDER BY o.name COLLATE NOCASE, o.id",
@@ -775,7 +797,8 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
     }
 
     let meetings: Vec<Meeting> = children(db, "partnership_id", pid).await?;
-    let attendance: Vec<(Id, Id, String, OrgKind)> = sqlx::query_as(
+    let attendance: Vec<(Id, Id, String, OrgKind)> = db::query_as(
+        db,
         "SELECT a.meeting_id, o.id, o.name, o.kind FROM meeting_attendance a
          JOIN meetings mt ON mt.id = a.meeting_id JOIN organizations o ON o.id = a.organization_id
          WHERE mt.partnership_id = ? ORDER BY o.name COLLATE NOCASE",
@@ -790,7 +813,8 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
 
     let priorities: Vec<Priority> = children(db, "partnership_id", pid).await?;
     let teams: Vec<ActionTeam> = children(db, "partnership_id", pid).await?;
-    let team_members: Vec<(Id, TeamRole, Id, String, OrgKind)> = sqlx::query_as(
+    let team_members: Vec<(Id, TeamRole, Id, String, OrgKind)> = db::query_as(
+        db,
         "SELECT tm.action_team_id, tm.role, o.id, o.name, o.kind FROM action_team_members tm
          JOIN action_teams t ON t.id = tm.action_team_id JOIN organizations o ON o.id = tm.organization_id
          WHERE t.partnership_id = ? ORDER BY tm.role != 'business_lead', o.name COLLATE NOCASE",
@@ -799,7 +823,7 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
     .fetch_all(db)
     .await?;
     let initiatives: Vec<Initiative> = children(db, "partnership_id", pid).await?;
-    let milestones: Vec<Milestone> = sqlx::query_as(&format!(
+    let milestones: Vec<Milestone> = db::query_as(db, &format!(
         "{} WHERE initiative_id IN (SELECT id FROM initiatives WHERE partnership_id = ?) ORDER BY due IS NULL, due, id",
         select_sql::<MilestoneFields>()
     ))
@@ -807,7 +831,7 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
     .fetch_all(db)
     .await?;
     let measures: Vec<Measure> = children(db, "partnership_id", pid).await?;
-    let observations: Vec<Observation> = sqlx::query_as(&format!(
+    let observations: Vec<Observation> = db::query_as(db, &format!(
         "{} WHERE measure_id IN (SELECT id FROM measures WHERE partnership_id = ?) ORDER BY {}",
         select_sql::<ObservationFields>(),
         ObservationFields::ORDER
@@ -815,7 +839,7 @@ pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<P
     .bind(pid)
     .fetch_all(db)
     .await?;
-    let wins: Vec<WinRow> = sqlx::query_as(&format!(
+    let wins: Vec<WinRow> = db::query_as(db, &format!(
         "{WIN_SELECT} WHERE w.partnership_id = ? ORDER BY w.achieved IS NULL, w.achieved DESC, w.created_at DESC, w.id"
     ))
     .bind(pid)
@@ -899,15 +923,16 @@ pub struct OrgRow {
     pub state: Option<String>,
     pub naics_code: Option<String>,
     pub employee_count: Option<i64>,
+    #[sqlx(try_from = "Flag")]
     pub illustrative: bool,
     /// Partnerships it is a member of.
     pub partnerships: i64,
 }
 
-fn org_conditions(f: &OrgFilter, args: &mut SqliteArguments<'_>) -> Result<String, Error> {
+fn org_conditions(f: &OrgFilter, args: &mut AnyArguments<'_>) -> Result<String, Error> {
     let mut c = vec!["1 = 1".to_string()];
     if !f.include_illustrative {
-        c.push("o.illustrative = 0".into());
+        c.push("NOT o.illustrative".into());
     }
     if let Some(k) = f.kind {
         c.push("o.kind = ?".into());
@@ -927,14 +952,15 @@ fn org_conditions(f: &OrgFilter, args: &mut SqliteArguments<'_>) -> Result<Strin
 /// A page of organizations by name, with how many partnerships each belongs to, and the number
 /// matching.
 pub async fn organizations(db: &Db, filter: &OrgFilter, page: PageRequest) -> Result<(Vec<OrgRow>, i64), Error> {
-    let mut args = SqliteArguments::default();
+    let mut args = AnyArguments::default();
     let cond = org_conditions(filter, &mut args)?;
-    let total: i64 = sqlx::query_scalar_with(&format!("SELECT count(*) FROM organizations o WHERE {cond}"), args).fetch_one(db).await?;
-    let mut args = SqliteArguments::default();
+    let total: i64 = db::query_scalar_with(db, &format!("SELECT count(*) FROM organizations o WHERE {cond}"), args).fetch_one(db).await?;
+    let mut args = AnyArguments::default();
     let cond = org_conditions(filter, &mut args)?;
     push(&mut args, page.per_page as i64)?;
     push(&mut args, page.offset())?;
-    let rows = sqlx::query_as_with(
+    let rows = db::query_as_with(
+        db,
         &format!(
             "SELECT o.id, o.name, o.kind, o.city, o.state, o.naics_code, o.employee_count, o.illustrative,
                     (SELECT count(DISTINCT m.partnership_id) FROM memberships m WHERE m.organization_id = o.id) AS partnerships
@@ -953,6 +979,7 @@ pub struct OrgMembershipRow {
     pub membership_id: Id,
     pub partnership_name: String,
     pub partnership_slug: String,
+    #[sqlx(try_from = "Flag")]
     pub partnership_illustrative: bool,
     pub role: MembershipRole,
     pub started: Option<PartialDate>,
@@ -979,7 +1006,8 @@ pub struct OrgView {
 /// One organization's page. Errors: `NotFound`.
 pub async fn organization_view(db: &Db, id: Id) -> Result<OrgView, Error> {
     let organization: Organization = super::get(db, id).await?;
-    let memberships = sqlx::query_as(
+    let memberships = db::query_as(
+        db,
         "SELECT m.id AS membership_id, p.name AS partnership_name, p.slug AS partnership_slug, p.illustrative AS partnership_illustrative,
                 m.role, m.started, m.ended
          FROM memberships m JOIN partnerships p ON p.id = m.partnership_id
@@ -988,7 +1016,8 @@ pub async fn organization_view(db: &Db, id: Id) -> Result<OrgView, Error> {
     .bind(id)
     .fetch_all(db)
     .await?;
-    let teams = sqlx::query_as(
+    let teams = db::query_as(
+        db,
         "SELECT t.name AS team_name, p.name AS partnership_name, p.slug AS partnership_slug, tm.role
          FROM action_team_members tm JOIN action_teams t ON t.id = tm.action_team_id JOIN partnerships p ON p.id = t.partnership_id
          WHERE tm.organization_id = ? ORDER BY p.name COLLATE NOCASE, t.name COLLATE NOCASE",
@@ -1012,6 +1041,7 @@ struct ReportMeasureRow {
     period: Option<PartialDate>,
     actual: Option<f64>,
     source_url: Option<String>,
+    #[sqlx(try_from = "Flag")]
     illustrative: bool,
 }
 
@@ -1020,25 +1050,26 @@ struct ReportMeasureRow {
 /// observations count only when `include_illustrative`, so by default a measure of a real
 /// partnership whose only values are invented has no latest value.
 pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate) -> Result<ReportInput, Error> {
-    let partnerships: Vec<(String, String, Json<Vec<String>>, bool)> =
-        sqlx::query_as("SELECT slug, name, region_states, illustrative FROM partnerships WHERE ? OR illustrative = 0 ORDER BY name COLLATE NOCASE")
+    let partnerships: Vec<(String, String, DbText, Flag)> =
+        db::query_as(db, "SELECT slug, name, region_states, illustrative FROM partnerships WHERE ? OR NOT illustrative ORDER BY name COLLATE NOCASE")
             .bind(include_illustrative)
             .fetch_all(db)
             .await?;
-    let wins: Vec<WinRow> = sqlx::query_as(&format!(
-        "{WIN_SELECT} WHERE (? OR (p.illustrative = 0 AND w.illustrative = 0))
+    let wins: Vec<WinRow> = db::query_as(db, &format!(
+        "{WIN_SELECT} WHERE (? OR (NOT p.illustrative AND NOT w.illustrative))
          ORDER BY w.achieved IS NULL, w.achieved DESC, w.created_at DESC, w.id"
     ))
     .bind(include_illustrative)
     .fetch_all(db)
     .await?;
-    let measures: Vec<ReportMeasureRow> = sqlx::query_as(
+    let measures: Vec<ReportMeasureRow> = db::query_as(
+        db,
         "SELECT p.slug AS partnership_slug, p.name AS partnership_name, m.name, m.unit, m.category,
-                o.period, o.actual, o.source_url, coalesce(o.illustrative OR p.illustrative, 0) AS illustrative
+                o.period, o.actual, o.source_url, (coalesce(o.illustrative, FALSE) OR p.illustrative) AS illustrative
          FROM measures m JOIN partnerships p ON p.id = m.partnership_id
          LEFT JOIN observations o ON o.id = (
-             SELECT o2.id FROM observations o2 WHERE o2.measure_id = m.id AND (? OR o2.illustrative = 0) ORDER BY o2.period DESC LIMIT 1)
-         WHERE ? OR p.illustrative = 0
+             SELECT o2.id FROM observations o2 WHERE o2.measure_id = m.id AND (? OR NOT o2.illustrative) ORDER BY o2.period DESC LIMIT 1)
+         WHERE ? OR NOT p.illustrative
          ORDER BY p.name COLLATE NOCASE, m.name COLLATE NOCASE",
     )
     .bind(include_illustrative)
@@ -1050,8 +1081,11 @@ pub async fn report_input(db: &Db, include_illustrative: bool, today: NaiveDate)
         include_illustrative,
         partnerships: partnerships
             .into_iter()
-            .map(|(slug, name, states, illustrative)| ReportPartnership { slug, name, states: states.0, illustrative })
-            .collect(),
+            .map(|(slug, name, states, illustrative)| {
+                let states: Json<Vec<String>> = states.try_into().map_err(|e: String| Error::Internal(anyhow::anyhow!("partnership {slug}: {e}")))?;
+                Ok(ReportPartnership { slug, name, states: states.0, illustrative: illustrative.0 })
+            })
+            .collect::<Result<_, Error>>()?,
         wins: wins
             .into_iter()
             .map(|w| ReportWin {
@@ -1092,7 +1126,8 @@ mod health_input_tests {
 
     #[tokio::test]
     async fn loads_current_members_attendance_champions_and_plans() {
-        let db = db::connect("sqlite::memory:").await.unwrap();
+        let scratch = db::scratch::Scratch::new().await.unwrap();
+        let db = scratch.connect().await.unwrap();
         let p = create(
             &db,
             PartnershipFields {

@@ -775,8 +775,8 @@ pub fn document(doc: &mut OpenApi) {
             ParameterBuilder::new()
                 .name("table")
                 .parameter_in(ParameterIn::Query)
-                .description(Some("Only entries of this table (\"import\" for imports)."))
-                .schema(Some(string_schema().enum_values(Some(tables().into_iter().map(|(t, _)| t))))),
+                .description(Some("Only entries of this table (\"import\" for imports); empty for every table."))
+                .schema(Some(string_schema().enum_values(Some(std::iter::once("").chain(tables().into_iter().map(|(t, _)| t)))))),
         )
         .response(
             "200",

@@ -166,6 +166,17 @@ async fn documented_if_match_page_and_filter_values_are_accepted() {
     assert_eq!(body["items"], json!([]));
     assert_eq!(body["total"], 47);
 
+    // the audit log's `table` filter: empty is every table (the final write-token run's one
+    // "schema-violating request accepted"), an unknown table a 400 naming it
+    let audit = doc["paths"]["/api/v1/partnerships/{id}/audit"]["get"]["parameters"].as_array().unwrap();
+    let table = audit.iter().find(|p| p["name"] == "table").unwrap();
+    assert_eq!(table["schema"]["enum"][0], "", "{table}");
+    let slug: String = sharedtable::db::query_scalar(&app.db, "SELECT slug FROM partnerships ORDER BY slug LIMIT 1").fetch_one(&app.db).await.unwrap();
+    for (value, status) in [("", StatusCode::OK), ("organizations", StatusCode::OK), ("nope", StatusCode::BAD_REQUEST)] {
+        let resp = app.client.get(app.url(&format!("/api/v1/partnerships/{slug}/audit?table={value}"))).send().await.unwrap();
+        assert_eq!(resp.status(), status, "table={value}");
+    }
+
     let params = doc["paths"]["/api/v1/observations"]["get"]["parameters"].as_array().unwrap();
     let period = params.iter().find(|p| p["name"] == "period").unwrap();
     assert!(period["schema"]["pattern"].as_str().unwrap().starts_with("^(19[0-9]{2}|20[0-9]{2}|2100)"), "{period}");

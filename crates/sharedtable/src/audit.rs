@@ -676,6 +676,10 @@ async fn partnership_api(State(state): State<AppState>, Path(key): Path<String>,
 pub fn document(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
     let uuid = || string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+    // `before` and `after` are JSON objects or null; a field's value in `changes` is any JSON value
+    // (text, number, boolean, a nested object, or null).
+    let object_or_null = || ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::Object, Type::Null]));
+    let any_value = || ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::AnyValue);
     let nullable_uuid = || ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null])).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
     components.schemas.insert(
         "AuditEntry".into(),
@@ -698,16 +702,16 @@ pub fn document(doc: &mut OpenApi) {
             .property("entity_id", nullable_uuid().description(Some("The record; for an import, the id its entries share.")))
             .property("partnership_id", nullable_uuid())
             .property("summary", string_schema())
-            .property("before", ObjectBuilder::new().description(Some("The fields before the change; null for a create or an import.")))
-            .property("after", ObjectBuilder::new().description(Some("The fields after the change; null for a delete. An import: its files and rows per table.")))
+            .property("before", object_or_null().description(Some("The fields before the change; null for a create or an import.")))
+            .property("after", object_or_null().description(Some("The fields after the change; null for a delete. An import: its files and rows per table.")))
             .property(
                 "changes",
                 ArrayBuilder::new().items(
                     ObjectBuilder::new()
                         .description(Some("A field that differs; nested fields are named with dots (pickup.city)."))
                         .property("field", string_schema())
-                        .property("before", ObjectBuilder::new())
-                        .property("after", ObjectBuilder::new())
+                        .property("before", any_value().description(Some("The value before: any JSON value; null when there was none.")))
+                        .property("after", any_value().description(Some("The value after: any JSON value; null when cleared.")))
                         .required("field"),
                 ),
             )
@@ -756,7 +760,7 @@ pub fn document(doc: &mut OpenApi) {
                 .name("page")
                 .parameter_in(ParameterIn::Query)
                 .description(Some("Page number, from 1."))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).default(Some(json!(1))))),
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(u32::MAX)).default(Some(json!(1))))),
         )
         .parameter(
             ParameterBuilder::new().name("per_page").parameter_in(ParameterIn::Query).description(Some("Entries per page, 1 to 500.")).schema(Some(
@@ -771,8 +775,8 @@ pub fn document(doc: &mut OpenApi) {
             ParameterBuilder::new()
                 .name("table")
                 .parameter_in(ParameterIn::Query)
-                .description(Some("Only entries of this table (\"import\" for imports)."))
-                .schema(Some(string_schema().enum_values(Some(tables().into_iter().map(|(t, _)| t))))),
+                .description(Some("Only entries of this table (\"import\" for imports); empty for every table."))
+                .schema(Some(string_schema().enum_values(Some(std::iter::once("").chain(tables().into_iter().map(|(t, _)| t)))))),
         )
         .response(
             "200",

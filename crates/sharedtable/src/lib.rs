@@ -134,13 +134,14 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
 }
 
 /// The whole OpenAPI 3.1 document of API v1: the network module's records, import and health
-/// check, the freight module's paths, the audit log, and `/me` with the `bearerAuth` security
-/// scheme.
+/// check, the freight module's paths, the audit log, `/me` with the `bearerAuth` security scheme,
+/// and who may use each operation (security, 401 and 403, from the routes' access rules).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = network::api::openapi();
     freight::api::document(&mut doc);
     audit::document(&mut doc);
     auth::api::document(&mut doc);
+    auth::access::document(&mut doc, &route_rules());
     doc
 }
 

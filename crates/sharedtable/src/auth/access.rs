@@ -475,11 +475,56 @@ fn record_id(params: &[(String, String)]) -> Result<Id, Error> {
     raw.parse::<Id>().map_err(|e| Error::InvalidParameters(crate::web::FieldErrors::one("id", e)))
 }
 
-fn singular(table: &str) -> String {
+/// A table's name for one of its records in messages: `priorities` is "priority", `people`
+/// "contact person".
+pub fn singular(table: &str) -> String {
     match table {
+        "priorities" => "priority".into(),
         "people" => "contact person".into(),
         "meeting_attendance" => "attendance".into(),
         t => t.trim_end_matches('s').replace('_', " "),
+    }
+}
+
+/// Add to the OpenAPI document what access control answers, from the same rules [`enforce`]
+/// applies: each API operation's security requirement (the `bearerAuth` scheme of
+/// [`super::api::document`], which must run first; optional, `{}` first, where anonymous visitors
+/// may be let in: public routes and what partnerships publish), and its 401 and 403 responses. A
+/// route whose rule can refuse anyone gets 401 (anonymous) and 403 (signed in without the right);
+/// every route that changes state gets 403 as well (a read-scope token, or a change sent from
+/// another web site).
+pub fn document(doc: &mut utoipa::openapi::OpenApi, rules: &[RouteRule]) {
+    use utoipa::openapi::security::SecurityRequirement;
+    let bearer = || SecurityRequirement::new(super::api::BEARER_AUTH, Vec::<String>::new());
+    for r in rules.iter().filter(|r| r.path.starts_with("/api/")) {
+        let Some(item) = doc.paths.paths.get_mut(&r.path) else { continue };
+        let op = match r.method {
+            Method::GET => item.get.as_mut(),
+            Method::POST => item.post.as_mut(),
+            Method::PUT => item.put.as_mut(),
+            Method::DELETE => item.delete.as_mut(),
+            Method::PATCH => item.patch.as_mut(),
+            _ => None,
+        };
+        let Some(op) = op else { continue };
+        let changes = super::csrf::is_unsafe(&r.method);
+        let anonymous_may = matches!(r.rule, Rule::Public | Rule::Published(_) | Rule::RecordRead(_));
+        op.security = Some(if anonymous_may { vec![SecurityRequirement::default(), bearer()] } else { vec![bearer()] });
+        let responses = &mut op.responses.responses;
+        if r.rule != Rule::Public {
+            // An operation's own words (e.g. /me's) are kept.
+            responses.entry("401".into()).or_insert_with(|| {
+                crate::network::api::problem_response("Not signed in, or the token is unknown, revoked or its account disabled: send a valid personal access token (Authorization: Bearer st_pat_...).").into()
+            });
+        }
+        if r.rule != Rule::Public || changes {
+            let why = match (r.rule != Rule::Public, changes) {
+                (true, true) => "Refused: the account has no right to this (the reason is named), the token has scope read, or the change was sent from another web site.",
+                (true, false) => "Refused: the account has no right to this; the reason is named.",
+                _ => "Refused: the token has scope read, or the change was sent from another web site.",
+            };
+            responses.entry("403".into()).or_insert_with(|| crate::network::api::problem_response(why).into());
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::Json;
 use serde::Serialize;
 use utoipa::openapi::path::OperationBuilder;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{HttpMethod, OpenApi, PathItem};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -71,12 +71,25 @@ async fn me() -> Result<Response, Error> {
 }
 
 /// Add `/api/v1/me`, the `bearerAuth` security scheme (`Authorization: Bearer st_pat_...`) and a
-/// word on authentication to the OpenAPI document. Every operation may be called with a token or
-/// without (as an anonymous visitor, who sees what partnerships made public), which the
-/// document's top-level `security` says with an empty requirement beside `bearerAuth`.
+/// word on authentication to the OpenAPI document. The document's top-level `security` (an empty
+/// requirement beside `bearerAuth`: with a token or without, as an anonymous visitor who sees
+/// what partnerships made public) is the default; [`super::access::document`] then gives each
+/// operation its own from its access rule.
 pub fn document(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(BEARER_AUTH, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    components.add_security_scheme(
+        BEARER_AUTH,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("st_pat_...")
+                .description(Some(
+                    "A personal access token (`sharedtable token create`, or the account page): `Authorization: Bearer st_pat_...`. \
+                     Scope `read` allows GET only; scope `write` everything the account may do.",
+                ))
+                .build(),
+        ),
+    );
     let mut referenced = Vec::new();
     Me::schemas(&mut referenced);
     for (name, schema) in referenced {

@@ -29,9 +29,9 @@ use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{ContentBuilder, HttpMethod, OpenApi, PathItem, Required, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, HttpMethod, KnownFormat, OpenApi, PathItem, Required, ResponseBuilder};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::model::*;
@@ -350,18 +350,36 @@ fn path_param(name: &str, description: &str) -> utoipa::openapi::path::Parameter
         .build()
 }
 
+/// A path parameter that is a record id: a UUID; anything else is a 400 naming it.
+fn uuid_param(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))))
+        .build()
+}
+
 fn if_match_param(required: bool) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name("If-Match")
         .parameter_in(ParameterIn::Header)
         .required(if required { Required::True } else { Required::False })
         .description(Some("The ETag of your last read (e.g. \"3\"), or *."))
-        .schema(Some(string_schema()))
+        .schema(Some(crate::network::api::if_match_schema()))
         .build()
 }
 
+/// An operation under a partnership: every one answers 404 when the partnership (id or slug)
+/// does not exist.
 fn op(id: &str, summary: &str) -> OperationBuilder {
-    OperationBuilder::new().tag("freight").operation_id(Some(id)).summary(Some(summary)).parameter(path_param("id", "The partnership's id (UUID) or slug."))
+    OperationBuilder::new()
+        .tag("freight")
+        .operation_id(Some(id))
+        .summary(Some(summary))
+        .parameter(path_param("id", "The partnership's id (UUID) or slug."))
+        .response("404", problem_response("No such partnership."))
 }
 
 fn json_body_doc(description: &str, schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) -> utoipa::openapi::request_body::RequestBody {
@@ -405,11 +423,19 @@ pub fn document(doc: &mut OpenApi) {
         .property("delivery", schema_ref("Town"))
         .property("pallets", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
         .property("weight_lb", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)));
-    for c in ["pickup_earliest", "pickup_latest", "delivery_earliest", "delivery_latest", "notes", "created_at", "updated_at"] {
+    for c in ["pickup_earliest", "pickup_latest", "delivery_earliest", "delivery_latest", "created_at", "updated_at"] {
         shipment = shipment.property(c, string_schema());
     }
+    shipment = shipment.property("notes", ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])).description(Some("null when none were given.")));
     for c in ["pickup_service_minutes", "delivery_service_minutes"] {
-        shipment = shipment.property(c, ObjectBuilder::new().schema_type(Type::Integer));
+        shipment = shipment.property(c, ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)));
+    }
+    // `shipment_json` writes every property, `notes` as null when there are none.
+    for c in ["id", "version", "created_at", "updated_at", "partnership_id", "organization_id", "member_name", "member_illustrative", "reference", "pickup", "delivery", "pallets", "weight_lb"] {
+        shipment = shipment.required(c);
+    }
+    for c in ["pickup_earliest", "pickup_latest", "delivery_earliest", "delivery_latest", "pickup_service_minutes", "delivery_service_minutes", "notes"] {
+        shipment = shipment.required(c);
     }
     components.schemas.insert("Shipment".into(), shipment.into());
     components.schemas.insert(
@@ -432,7 +458,7 @@ pub fn document(doc: &mut OpenApi) {
     );
 
     let base = format!("{PREFIX}/partnerships/{{id}}/freight");
-    let shipment_param = || path_param("shipment", "The shipment's id (UUID).");
+    let shipment_param = || uuid_param("shipment", "The shipment's id (UUID).");
     let mut coll = PathItem::new(
         HttpMethod::Get,
         op("list_freight_shipments", "List a partnership's shipments").response("200", json_response("Every shipment, by pickup time.", ObjectBuilder::new().property("items", utoipa::openapi::schema::ArrayBuilder::new().items(schema_ref("Shipment"))).property("total", ObjectBuilder::new().schema_type(Type::Integer)).into())).response("404", problem_response("No such partnership.")).build(),
@@ -442,6 +468,8 @@ pub fn document(doc: &mut OpenApi) {
         op("create_freight_shipment", "Post a shipment")
             .request_body(Some(json_body_doc("The shipment.", schema_ref("ShipmentInput"))))
             .response("201", json_response("Created.", schema_ref("Shipment")))
+            .response("400", problem_response("The body is not a JSON object."))
+            .response("413", problem_response("The body is larger than 10 MiB."))
             .response("415", problem_response("The body is not JSON."))
             .response("422", problem_response("Fields are wrong (an unknown place, a window that ends before it starts, a load no truck carries, no pallets); each is named."))
             .build(),
@@ -449,7 +477,12 @@ pub fn document(doc: &mut OpenApi) {
     doc.paths.paths.insert(format!("{base}/shipments"), coll);
     let mut item = PathItem::new(
         HttpMethod::Get,
-        op("get_freight_shipment", "Read a shipment").parameter(shipment_param()).response("200", json_response("The shipment; ETag is its version.", schema_ref("Shipment"))).response("404", problem_response("No such shipment.")).build(),
+        op("get_freight_shipment", "Read a shipment")
+            .parameter(shipment_param())
+            .response("200", json_response("The shipment; ETag is its version.", schema_ref("Shipment")))
+            .response("400", problem_response("The shipment id is not a UUID."))
+            .response("404", problem_response("No such partnership, or no such shipment of it."))
+            .build(),
     );
     item.merge_operations(PathItem::new(
         HttpMethod::Put,
@@ -458,7 +491,11 @@ pub fn document(doc: &mut OpenApi) {
             .parameter(if_match_param(true))
             .request_body(Some(json_body_doc("The shipment.", schema_ref("ShipmentInput"))))
             .response("200", json_response("The updated shipment.", schema_ref("Shipment")))
+            .response("400", problem_response("The shipment id or If-Match is malformed, or the body is not a JSON object."))
+            .response("404", problem_response("No such partnership, or no such shipment of it."))
             .response("412", problem_response("Changed since the version If-Match names."))
+            .response("413", problem_response("The body is larger than 10 MiB."))
+            .response("415", problem_response("The body is not JSON."))
             .response("422", problem_response("Fields are wrong; each is named."))
             .response("428", problem_response("If-Match is missing."))
             .build(),
@@ -469,6 +506,8 @@ pub fn document(doc: &mut OpenApi) {
             .parameter(shipment_param())
             .parameter(if_match_param(true))
             .response("204", ResponseBuilder::new().description("Deleted."))
+            .response("400", problem_response("The shipment id or If-Match is malformed."))
+            .response("404", problem_response("No such partnership, or no such shipment of it."))
             .response("412", problem_response("Changed since the version If-Match names."))
             .response("428", problem_response("If-Match is missing."))
             .build(),
@@ -490,6 +529,8 @@ pub fn document(doc: &mut OpenApi) {
                         .build(),
                 ))
                 .response("200", json_response("Every row was written.", ObjectBuilder::new().property("written", ObjectBuilder::new().schema_type(Type::Integer)).into()))
+                .response("400", problem_response("The body or the multipart form cannot be read."))
+                .response("413", problem_response("The file is larger than 10 MiB."))
                 .response("415", problem_response("Another content type."))
                 .response("422", problem_response("Rows have problems, each named `FILE row N column C`; nothing was written."))
                 .build(),
@@ -505,7 +546,10 @@ pub fn document(doc: &mut OpenApi) {
             .parameter(if_match_param(false))
             .request_body(Some(json_body_doc("The settings. The travel matrix CSV is checked (every row readable, no negative value).", schema_ref("FreightSettings"))))
             .response("200", json_response("Saved.", ObjectBuilder::new().property("settings", schema_ref("FreightSettings")).into()))
+            .response("400", problem_response("If-Match is malformed, or the body is not a JSON object."))
             .response("412", problem_response("Changed since the version If-Match names."))
+            .response("413", problem_response("The body is larger than 10 MiB."))
+            .response("415", problem_response("The body is not JSON."))
             .response("422", problem_response("Settings are wrong; each is named (e.g. fleet[0].depot_city, matrix_csv)."))
             .response("428", problem_response("If-Match is missing (the settings have been saved before)."))
             .build(),
@@ -517,6 +561,9 @@ pub fn document(doc: &mut OpenApi) {
         op("create_freight_plan", "Plan a week (a background job)")
             .request_body(Some(json_body_doc("Optional: {\"week\": \"YYYY-MM-DD\"}, the Monday of the week; the first week with shipments when absent.", ObjectBuilder::new().property("week", string_schema()).into())))
             .response("202", json_response("The job; Location is where to poll it.", schema_ref("FreightPlanJob")))
+            .response("400", problem_response("The body is not a JSON object."))
+            .response("413", problem_response("The body is larger than 10 MiB."))
+            .response("415", problem_response("The body is not JSON."))
             .response("409", problem_response("Another plan of this partnership is still queued or running (named)."))
             .response("422", problem_response("The week cannot be planned (no shipments, more than 1,000, a week outside 2000 to 2100, a matrix missing a pair, ...); each problem names the shipment and field."))
             .response("429", problem_response("The server is computing its most plans at once (2); try again in a minute."))
@@ -525,15 +572,25 @@ pub fn document(doc: &mut OpenApi) {
     doc.paths.paths.insert(format!("{base}/plans"), plans);
     doc.paths.paths.insert(
         format!("{base}/plans/{{plan}}"),
-        PathItem::new(HttpMethod::Get, op("get_freight_plan", "Poll a plan job").parameter(path_param("plan", "The plan's id.")).response("200", json_response("The job.", schema_ref("FreightPlanJob"))).response("404", problem_response("No such plan.")).build()),
+        PathItem::new(
+            HttpMethod::Get,
+            op("get_freight_plan", "Poll a plan job")
+                .parameter(uuid_param("plan", "The plan's id (UUID)."))
+                .response("200", json_response("The job.", schema_ref("FreightPlanJob")))
+                .response("400", problem_response("The plan id is not a UUID."))
+                .response("404", problem_response("No such partnership, or no such plan of it."))
+                .build(),
+        ),
     );
     doc.paths.paths.insert(
         format!("{base}/plans/{{plan}}/approve"),
         PathItem::new(
             HttpMethod::Post,
             op("approve_freight_plan", "Approve a finished plan: record its figures as observations")
-                .parameter(path_param("plan", "The plan's id."))
+                .parameter(uuid_param("plan", "The plan's id (UUID)."))
                 .response("200", json_response("The approved job with `observation_ids`.", schema_ref("FreightPlanJob")))
+                .response("400", problem_response("The plan id is not a UUID."))
+                .response("404", problem_response("No such partnership, or no such plan of it."))
                 .response("409", problem_response("The plan is not done, or already approved."))
                 .build(),
         ),

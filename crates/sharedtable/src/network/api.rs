@@ -34,7 +34,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ArrayItems, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, HeaderBuilder, HttpMethod, InfoBuilder, KnownFormat, OpenApi, OpenApiBuilder, PathItem,
@@ -377,15 +377,25 @@ fn id_param() -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// The value `If-Match` takes in this API ([`if_match_version`]): one ETag of this API, `"<version>"`,
+/// or `*`. Anything else is a 400.
+pub fn if_match_schema() -> ObjectBuilder {
+    string_schema().pattern(Some(r#"^(\*|"[0-9]{1,18}")$"#))
+}
+
 fn if_match_param() -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name("If-Match")
         .parameter_in(ParameterIn::Header)
         .required(Required::True)
         .description(Some("The ETag of your last read of the record (e.g. \"3\"), or * for any version. Without it: 428; when the record changed since: 412."))
-        .schema(Some(string_schema()))
+        .schema(Some(if_match_schema()))
         .build()
 }
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with a year from 1900 to 2100, a month from 01 to 12 and a
+/// day in its month. February 29 is left out of the pattern (it is accepted in leap years).
+const PARTIAL_DATE_PATTERN: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)(-((0[13578]|1[02])(-(0[1-9]|[12][0-9]|3[01]))?|(0[469]|11)(-(0[1-9]|[12][0-9]|30))?|02(-(0[1-9]|1[0-9]|2[0-8]))?))?$";
 
 /// The schema of a filter's value, from the field's widget.
 fn filter_schema(widget: Widget) -> ObjectBuilder {
@@ -393,7 +403,56 @@ fn filter_schema(widget: Widget) -> ObjectBuilder {
         Widget::Related(_) => string_schema().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
         Widget::Choice(c) => string_schema().enum_values(Some(c().into_iter().map(|(w, _)| w))),
         Widget::Checkbox => ObjectBuilder::new().schema_type(Type::Boolean),
+        Widget::PartialDate => string_schema().pattern(Some(PARTIAL_DATE_PATTERN)),
         _ => string_schema(),
+    }
+}
+
+/// A required one-line text (a name or title) as the model's checks accept it: no control
+/// characters, and something besides white space.
+pub const REQUIRED_LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+/// A calendar day `YYYY-MM-DD` from 1900 to 2100 (February 29 left out, as in
+/// [`PARTIAL_DATE_PATTERN`]).
+const DAY_PATTERN: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))$";
+
+/// A web address as the model's checks accept it: `http://` or `https://` and no white space.
+const URL_PATTERN: &str = r"^https?://\S*$";
+/// An observation's source may also be a path of this site (a value computed here links to it).
+const URL_OR_PATH_PATTERN: &str = r"^(https?://\S*|/([^/\s]\S*)?)$";
+
+/// Say in the fields' schema what the model's checks refuse, so that a request the schema allows
+/// is not refused for its shape: a required text field holds something besides white space, a web
+/// address starts with `http://` or `https://`, and a partnership names at least one state.
+/// (The schemathesis run found these: SECURITY.md.)
+fn tighten_fields<F: Editable>(obj: &mut utoipa::openapi::schema::Object) {
+    for spec in F::FORM.iter() {
+        let Some(RefOr::T(Schema::Object(prop))) = obj.properties.get_mut(spec.name) else { continue };
+        match spec.widget {
+            Widget::Text | Widget::TextArea if spec.required => {
+                prop.min_length = Some(1);
+                prop.pattern = Some(REQUIRED_LINE_PATTERN.into());
+            }
+            Widget::Day => prop.pattern = Some(DAY_PATTERN.into()),
+            Widget::Url => {
+                prop.max_length = Some(2000);
+                prop.pattern = Some(if F::TABLE == "observations" { URL_OR_PATH_PATTERN } else { URL_PATTERN }.into());
+            }
+            _ => {}
+        }
+    }
+    let usps = || crate::codes::STATES.iter().map(|st| st.usps.clone()).collect::<Vec<_>>();
+    if F::TABLE == "partnerships" {
+        if let Some(RefOr::T(Schema::Array(states))) = obj.properties.get_mut("region_states") {
+            states.min_items = Some(1);
+            states.items = ArrayItems::RefOrSchema(Box::new(string_schema().enum_values(Some(usps())).into()));
+        }
+    }
+    if F::TABLE == "organizations" {
+        if let Some(RefOr::T(Schema::Object(state))) = obj.properties.get_mut("state") {
+            let mut values: Vec<Value> = usps().into_iter().map(Value::from).collect();
+            values.push(Value::Null);
+            state.enum_values = Some(values);
+        }
     }
 }
 
@@ -416,8 +475,10 @@ fn add_entity<F: Editable>(doc: &mut OpenApi) {
                 prop.description = Some("Personal data: accepted on input, never returned.".into());
             }
         }
-        // Fields the API fills in when they are absent need not be sent.
-        obj.required.retain(|name| F::spec(name).is_some_and(|s| s.required && !matches!(s.widget, Widget::Text | Widget::Checkbox | Widget::Codes(_) | Widget::Lines)));
+        // Fields the API fills in when they are absent need not be sent. A required text field is
+        // not filled in: absent or blank, it is refused ("is required").
+        obj.required.retain(|name| F::spec(name).is_some_and(|s| s.required && !matches!(s.widget, Widget::Checkbox | Widget::Codes(_) | Widget::Lines)));
+        tighten_fields::<F>(obj);
     }
     components.schemas.insert(fields_name.clone(), fields_schema);
     let mut referenced = Vec::new();
@@ -461,7 +522,7 @@ fn add_entity<F: Editable>(doc: &mut OpenApi) {
                 .name("page")
                 .parameter_in(ParameterIn::Query)
                 .description(Some("Page number, from 1."))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).default(Some(json!(1))))),
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(u32::MAX)).default(Some(json!(1))))),
         )
         .parameter(
             ParameterBuilder::new()
@@ -632,6 +693,10 @@ pub fn openapi() -> OpenApi {
         };
     }
     crate::for_each_entity!(add);
+    // A partial date's shape, as `PartialDate::parse` accepts it.
+    if let Some(RefOr::T(Schema::Object(date))) = doc.components.as_mut().and_then(|c| c.schemas.get_mut("PartialDate")) {
+        date.pattern = Some(PARTIAL_DATE_PATTERN.into());
+    }
     let health_op = OperationBuilder::new()
         .tag("partnerships")
         .operation_id(Some("get_partnership_health"))
@@ -716,7 +781,19 @@ mod tests {
         assert_eq!(person["properties"]["email"]["writeOnly"], true);
         assert_eq!(person["properties"]["phone"]["writeOnly"], true);
         let required: Vec<&str> = person["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert_eq!(required, ["organization_id"]);
+        // A required text field is required on input too (absent or blank it is refused), and
+        // holds something besides white space.
+        assert_eq!(required, ["organization_id", "full_name"]);
+        assert_eq!((&person["properties"]["full_name"]["minLength"], &person["properties"]["full_name"]["pattern"]), (&json!(1), &json!(REQUIRED_LINE_PATTERN)));
+        assert_eq!(doc["components"]["schemas"]["MeetingFields"]["properties"]["held_on"]["pattern"], DAY_PATTERN);
+        let org = &doc["components"]["schemas"]["OrganizationFields"]["properties"]["website"];
+        assert_eq!((&org["pattern"], &org["maxLength"]), (&json!(URL_PATTERN), &json!(2000)));
+        let obs = &doc["components"]["schemas"]["ObservationFields"]["properties"]["source_url"];
+        assert_eq!(obs["pattern"], URL_OR_PATH_PATTERN);
+        assert_eq!(doc["components"]["schemas"]["PartnershipFields"]["properties"]["region_states"]["minItems"], 1);
+        assert_eq!(doc["components"]["schemas"]["PartialDate"]["pattern"], PARTIAL_DATE_PATTERN);
+        let rank = &doc["components"]["schemas"]["PriorityFields"]["properties"]["rank"];
+        assert_eq!((&rank["minimum"], &rank["maximum"]), (&json!(1), &json!(100)));
         let person = &doc["components"]["schemas"]["Person"];
         assert!(person["properties"]["email"].is_null() && person["properties"]["full_name"].is_object(), "{person}");
         let required: Vec<&str> = person["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();

@@ -450,6 +450,7 @@ pub struct AttendanceFields {
 pub struct PriorityFields {
     pub partnership_id: Id,
     /// 1 = most important.
+    #[schema(minimum = 1, maximum = 100)]
     pub rank: i64,
     pub title: String,
     pub description: Option<String>,

@@ -17,3 +17,4 @@ mod access;
 mod audit;
 mod accounts;
 mod hostile;
+mod schema_fixes;

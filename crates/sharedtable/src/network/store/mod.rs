@@ -149,7 +149,7 @@ async fn check_references<F: Entity>(conn: &mut Conn, fields: &F, errs: &mut Fie
         };
         let row = db::query(conn, &sql).bind(id).fetch_optional(&mut *conn).await?;
         match row {
-            None => errs.add(rf.column, format!("no {} with id {id}", rf.table.trim_end_matches('s').replace('_', " "))),
+            None => errs.add(rf.column, format!("no {} with id {id}", crate::auth::access::singular(rf.table))),
             Some(row) if rf.same_partnership => {
                 let theirs: Option<String> = row.try_get(0).ok();
                 let ours = fields.partnership_id().map(|p| p.to_string());

@@ -449,6 +449,13 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute("SET lock_timeout = '5s'").await?;
+                        // No JIT compilation: the app's queries are short, and PostgreSQL's JIT
+                        // (on by default above jit_above_cost) spent 180 ms compiling the 20 ms
+                        // health query of a partnership page, whose cost the planner overestimates
+                        // (measured with EXPLAIN ANALYZE; see BENCHMARKS.md, the network benchmark
+                        // on PostgreSQL). Short OLTP queries are the case PostgreSQL's docs name
+                        // for turning it off.
+                        conn.execute("SET jit = off").await?;
                         Ok(())
                     })
                 })

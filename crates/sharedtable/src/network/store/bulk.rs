@@ -241,10 +241,35 @@ pub async fn import(db: &Db, sources: &[Source], opts: &ImportOptions) -> Result
     }
     record_import(&mut tx, sources, &run.owners).await?;
     db::commit(tx).await?;
-    Ok(ImportSummary { per_source: sources.iter().map(|s| s.label.clone()).zip(run.counts).collect() })
+    let summary = ImportSummary { per_source: sources.iter().map(|s| s.label.clone()).zip(run.counts).collect() };
+    refresh_statistics(db, &summary).await;
+    Ok(summary)
 }
 
 /// Write the audit entries of an import (see [`import`]): one per partnership in `owners`.
+/// Rows written to a table by one import above which PostgreSQL's planner statistics of that
+/// table are refreshed at once rather than at autovacuum's next pass: with stale row counts it
+/// picks sequential scans for the pages' per-partnership queries.
+const ANALYZE_AFTER_ROWS: usize = 1_000;
+
+/// After a committed import on PostgreSQL, `ANALYZE` each table it wrote more than
+/// [`ANALYZE_AFTER_ROWS`] rows to. Best effort: the import stands whether or not this succeeds
+/// (a failure is logged). SQLite's planner needs no refresh (its indexes' statistics are only
+/// used after `ANALYZE`, which the app never runs there; without them it uses its fixed rules).
+async fn refresh_statistics(db: &Db, summary: &ImportSummary) {
+    if db.dialect() != db::Dialect::Postgres {
+        return;
+    }
+    let tables: Vec<&str> = TABLES.iter().copied().filter(|t| summary.count(t) > ANALYZE_AFTER_ROWS).collect();
+    if tables.is_empty() {
+        return;
+    }
+    // Table names come from the fixed list of record tables, never from input.
+    if let Err(e) = db::query(db, &format!("ANALYZE {}", tables.join(", "))).execute(db).await {
+        tracing::warn!(error = %e, "refreshing planner statistics after an import failed");
+    }
+}
+
 async fn record_import(
     conn: &mut Conn,
     sources: &[Source],

@@ -22,8 +22,8 @@ OUT=bench/out; DATA=$OUT/network; mkdir -p "$OUT"
 for tool in sqlite3 wrk; do command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install $tool)" >&2; exit 2; }; done
 
 cargo build --release -q --bin sharedtable --example national_network
-BIN=target/release/sharedtable
-rm -rf "$DATA"; target/release/examples/national_network "$DATA" "$PARTS" "$ORGS" "$OBS"
+TARGET=${CARGO_TARGET_DIR:-target}; BIN=$TARGET/release/sharedtable
+rm -rf "$DATA"; "$TARGET"/release/examples/national_network "$DATA" "$PARTS" "$ORGS" "$OBS"
 TABLES="partnerships organizations memberships meetings meeting_attendance priorities action_teams action_team_members initiatives measures observations wins"
 FILES=""; ROWS=0
 for t in $TABLES; do

@@ -38,9 +38,15 @@ fn id(table: u16, n: u64) -> String {
 
 const TS: &str = "2026-01-01T00:00:00.000000Z";
 
-fn writer<F: Entity>(dir: &Path) -> std::io::Result<BufWriter<File>> {
+/// A CSV file for `F`'s table with its columns in the table's own order (the importer reads
+/// columns by name; `sqlite3 .import` of the raw baseline by position): `id`, the entity's
+/// columns, `version`, `created_at`, `updated_at`, then the columns `added_later` by a later
+/// migration (`ALTER TABLE ... ADD COLUMN` puts them last).
+fn writer<F: Entity>(dir: &Path, added_later: &[&str]) -> std::io::Result<BufWriter<File>> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join(format!("{}.csv", F::TABLE)))?);
-    writeln!(w, "id,{},version,created_at,updated_at", F::COLUMNS.join(","))?;
+    let columns: Vec<&str> = F::COLUMNS.iter().copied().filter(|c| !added_later.contains(c)).collect();
+    let later: String = added_later.iter().map(|c| format!(",{c}")).collect();
+    writeln!(w, "id,{},version,created_at,updated_at{later}", columns.join(","))?;
     Ok(w)
 }
 
@@ -65,7 +71,7 @@ fn main() -> std::io::Result<()> {
     let kinds = OrgKind::ALL;
 
     // partnerships
-    let mut w = writer::<PartnershipFields>(dir)?;
+    let mut w = writer::<PartnershipFields>(dir, &[])?;
     let mut part_state = Vec::new();
     for p in 0..n_part {
         let st = states[rng.below(states.len())];
@@ -87,7 +93,7 @@ fn main() -> std::io::Result<()> {
     w.flush()?;
 
     // organizations, each a member of one partnership
-    let mut w = writer::<OrganizationFields>(dir)?;
+    let mut w = writer::<OrganizationFields>(dir, &[])?;
     let mut org_kind = Vec::with_capacity(n_org as usize);
     for o in 0..n_org {
         let kind = if o % 3 == 0 { kinds[rng.below(kinds.len())] } else { OrgKind::Business };
@@ -98,7 +104,7 @@ fn main() -> std::io::Result<()> {
     }
     w.flush()?;
 
-    let mut w = writer::<MembershipFields>(dir)?;
+    let mut w = writer::<MembershipFields>(dir, &[])?;
     for o in 0..n_org {
         let p = o % n_part;
         let kind = org_kind[o as usize];
@@ -114,8 +120,8 @@ fn main() -> std::io::Result<()> {
     w.flush()?;
 
     // meetings: 12 per partnership, attended by 8 member organizations
-    let mut w = writer::<MeetingFields>(dir)?;
-    let mut a = writer::<AttendanceFields>(dir)?;
+    let mut w = writer::<MeetingFields>(dir, &[])?;
+    let mut a = writer::<AttendanceFields>(dir, &[])?;
     let mut n_att = 0;
     for p in 0..n_part {
         for m in 0..12u64 {
@@ -135,10 +141,10 @@ fn main() -> std::io::Result<()> {
     a.flush()?;
 
     // priorities (3), action teams (1 per priority) with a business lead, initiatives (2 per team)
-    let mut wp = writer::<PriorityFields>(dir)?;
-    let mut wt = writer::<ActionTeamFields>(dir)?;
-    let mut wm = writer::<TeamMemberFields>(dir)?;
-    let mut wi = writer::<InitiativeFields>(dir)?;
+    let mut wp = writer::<PriorityFields>(dir, &[])?;
+    let mut wt = writer::<ActionTeamFields>(dir, &[])?;
+    let mut wm = writer::<TeamMemberFields>(dir, &[])?;
+    let mut wi = writer::<InitiativeFields>(dir, &[])?;
     for p in 0..n_part {
         // first business member of the partnership
         let lead = (0..n_org / n_part).map(|k| p + n_part * k).find(|o| *o < n_org && org_kind[*o as usize] == OrgKind::Business);
@@ -160,14 +166,14 @@ fn main() -> std::io::Result<()> {
     }
 
     // measures (5 per partnership) and observations spread over them (monthly periods)
-    let mut wme = writer::<MeasureFields>(dir)?;
+    let mut wme = writer::<MeasureFields>(dir, &[])?;
     let n_measures = n_part * 5;
     for m in 0..n_measures {
         let cat = MeasureCategory::ALL[(m % 5) as usize].as_str();
         writeln!(wme, "{},{},,Measure {m},people,increase,{cat},,1,{TS},{TS}", id(10, m), id(1, m / 5))?;
     }
     wme.flush()?;
-    let mut wo = writer::<ObservationFields>(dir)?;
+    let mut wo = writer::<ObservationFields>(dir, &["illustrative"])?;
     let per_measure = n_obs.div_ceil(n_measures);
     let mut n = 0;
     'outer: for m in 0..n_measures {
@@ -177,14 +183,14 @@ fn main() -> std::io::Result<()> {
             }
             let year = 2000 + k / 12;
             let month = 1 + k % 12;
-            writeln!(wo, "{},{},{year}-{month:02},{},{},synthetic,,1,{TS},{TS}", id(11, n), id(10, m), 10 + rng.below(90), 50)?;
+            writeln!(wo, "{},{},{year}-{month:02},{},{},synthetic,,1,{TS},{TS},false", id(11, n), id(10, m), 10 + rng.below(90), 50)?;
             n += 1;
         }
     }
     wo.flush()?;
 
     // wins: 3 per partnership, linked to an initiative
-    let mut ww = writer::<WinFields>(dir)?;
+    let mut ww = writer::<WinFields>(dir, &[])?;
     for p in 0..n_part {
         for k in 0..3u64 {
             let kind = InitiativeKind::ALL[rng.below(InitiativeKind::ALL.len())].as_str();

@@ -3,9 +3,10 @@
 //! Every route is registered through [`Routes`] with one [`Rule`] per method; [`enforce`] looks
 //! the rule up by the matched path and method before the handler runs, and refuses a route that
 //! has none (fail closed). Anonymous visitors who are refused get 401 (problem+json) or, on a page,
-//! a redirect to the sign-in page; signed-in users without the right get 403. A partnership a
-//! viewer may not see answers as if it did not exist only where the rule is about published
-//! parts; everywhere else the status says why.
+//! a redirect to the sign-in page; signed-in users without the right get 403. The same holds for
+//! a partnership that has not published its page: lists leave it out as if it did not exist,
+//! but its own address asks a visitor to sign in (its members follow links to it) and tells a
+//! signed-in outsider 403, so its address, not its content, shows that it exists.
 //!
 //! What lists show is decided by [`Visibility`]: network admins see everything; a user with a
 //! role in a partnership sees everything of that partnership; everyone else sees what each
@@ -387,15 +388,16 @@ pub fn may_change_record(viewer: &Viewer, table: &str, partnership: Option<Id>, 
 }
 
 /// Whether `viewer` may create a record of `table` in `partnership` (`None`: a network-level
-/// record): partnerships by network admins; organizations by anyone with a role somewhere;
-/// memberships and contact people by conveners; everything else by any role holder there.
+/// record): partnerships, and contact people of no partnership, by network admins;
+/// organizations by anyone with a role somewhere; memberships and contact people by conveners;
+/// everything else by any role holder there.
 pub fn may_create(viewer: &Viewer, table: &str, partnership: Option<Id>) -> bool {
     if viewer.is_network_admin() {
         return true;
     }
     let has_any_role = viewer.account.as_ref().is_some_and(|a| !a.roles.is_empty());
     match (table, partnership) {
-        ("partnerships", _) => false,
+        ("partnerships", _) | ("people", None) => false,
         (_, None) => has_any_role,
         ("memberships" | "people", Some(p)) => viewer.manages(p),
         (_, Some(p)) => viewer.role_in(p).is_some(),

@@ -347,6 +347,19 @@ async fn members_edit_what_they_created_and_nothing_else() {
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let p = resp.json::<serde_json::Value>().await.unwrap();
     assert_eq!(p["detail"], "you have no role in the partnership this meeting would belong to");
+    // Contact people: of a partnership, by its conveners; of no partnership, by network admins.
+    let org = w.records["organizations"];
+    for (who, partnership, status) in [
+        (Member, None, StatusCode::FORBIDDEN),
+        (Convener, None, StatusCode::FORBIDDEN),
+        (Member, Some(w.a.0), StatusCode::FORBIDDEN),
+        (Convener, Some(w.a.0), StatusCode::CREATED),
+        (Admin, None, StatusCode::CREATED),
+    ] {
+        let person = serde_json::json!({"organization_id": org, "partnership_id": partnership, "full_name": format!("Contact for {who:?}"), "title": null, "email": null, "phone": null});
+        let resp = w.clients[&who].post(w.app.url("/api/v1/people")).json(&person).send().await.unwrap();
+        assert_eq!(resp.status(), status, "{who:?} adding a contact of {partnership:?}: {}", resp.text().await.unwrap());
+    }
 }
 
 /// Pages offer the buttons, forms and edit links a viewer can use, and no others: visitors and
@@ -377,6 +390,13 @@ async fn pages_offer_only_the_changes_the_viewer_may_make() {
             assert_eq!(page.contains(add), contributes, "{add} for {who:?}");
         }
         assert_eq!(page.contains("class=\"edit no-print\" href=\"/wins/"), contributes, "win edit links for {who:?}");
+        // Contact people: listed (name, title, organization) for the partnership's people, never
+        // with their email; added and edited by its conveners.
+        assert_eq!(page.contains("<h2 id=\"h-contacts\">Contact people (8)</h2>"), contributes, "contact people for {who:?}");
+        assert_eq!(page.contains("Alex Example"), contributes, "a contact's name for {who:?}");
+        assert!(!page.contains("alex.example@example.org") && !page.contains("509-555-0110"), "no email or phone on the page for {who:?}");
+        assert_eq!(page.contains("Add a contact person</a>"), convenes, "Add a contact person for {who:?}");
+        assert_eq!(page.contains("aria-label=\"Edit contact person "), convenes, "contact edit links for {who:?}");
     }
     let org = w.records["organizations"];
     assert!(html(Admin, format!("/organizations/{org}")).await.contains("Edit organization</a>"));

@@ -529,6 +529,8 @@ struct PartnershipPage {
     member_view: bool,
     /// The viewer runs this partnership (its convener, or a network admin): the change log is theirs.
     convener_view: bool,
+    /// Its contact people (name, title, organization), listed only in the member view.
+    contacts: Vec<views::ContactRow>,
 }
 
 async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, Error> {
@@ -544,6 +546,7 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
     }
     let member_view = crate::auth::viewer().reads_all_of(pid);
     let convener_view = crate::auth::viewer().manages(pid);
+    let contacts = if member_view { views::contact_people(&state.db, pid).await? } else { Vec::new() };
     let p = v.partnership;
     let counties = p.fields.region_counties.iter().map(|c| codes::county_label(c).unwrap_or_else(|| format!("county {c} (not in the county list)"))).collect();
     let states = p.fields.region_states.iter().map(|s| codes::state_by_usps(s).map(|st| st.name.clone()).unwrap_or_else(|| s.clone())).collect();
@@ -616,6 +619,7 @@ async fn partnership(State(state): State<AppState>, Path(slug): Path<String>) ->
         wins_hidden,
         member_view,
         convener_view,
+        contacts,
     };
     Ok(layout::render(&page))
 }

@@ -380,7 +380,12 @@ async fn partnership_page_shows_everything_recorded() {
     // Edit links to the form URLs.
     assert!(body.contains(&format!(r#"href="/partnerships/{}/edit""#, f.mohave)));
     assert!(body.contains(&format!(r#"href="/meetings/new?partnership_id={}""#, f.mohave)));
-    assert!(!body.contains("Jane Welder"));
+    // Its contact person, listed by name, title and organization for the partnership's people
+    // (here a network admin); `page` checks her email and phone are not there.
+    assert!(body.contains("<h2 id=\"h-contacts\">Contact people (1)</h2>"));
+    assert!(body.contains("<li>Jane Welder, Plant manager · <a href=\"/organizations/"));
+    let anonymous = app.anon.get(app.url("/partnerships/mohave-manufacturing-partnership")).send().await.unwrap().text().await.unwrap();
+    assert!(anonymous.contains("Mohave Manufacturing Partnership") && !anonymous.contains("Jane Welder"), "contact people are not shown to visitors");
 
     let denver = page(&app, "/partnerships/denver-healthcare-partnership").await;
     assert!(denver.contains("<dt>Launched</dt><dd><span class=\"unknown\">not recorded</span></dd>"));

@@ -762,6 +762,30 @@ pub async fn partnership_by_slug(db: &Db, slug: &str) -> Result<Partnership, Err
         .ok_or_else(|| Error::NotFound(format!("partnership '{slug}'")))
 }
 
+/// A contact person of a partnership as its page lists them: name, title and organization,
+/// never the email or phone on file.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: Id,
+    pub full_name: String,
+    pub title: Option<String>,
+    pub organization_id: Id,
+    pub organization: String,
+}
+
+/// The contact people of partnership `partnership`, by name. The caller decides who may see
+/// them (the partnership's people and network admins).
+pub async fn contact_people(db: &Db, partnership: Id) -> Result<Vec<ContactRow>, Error> {
+    Ok(db::query_as(
+        db,
+        "SELECT c.id, c.full_name, c.title, c.organization_id, o.name AS organization FROM people c JOIN organizations o ON o.id = c.organization_id
+         WHERE c.partnership_id = ? ORDER BY c.full_name COLLATE NOCASE, c.id",
+    )
+    .bind(partnership)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Everything for one partnership's page, in a fixed number of queries. Errors: `NotFound`.
 pub async fn partnership_view(db: &Db, slug: &str, today: NaiveDate) -> Result<PartnershipView, Error> {
     let partnership = partnership_by_slug(db, slug).await?;

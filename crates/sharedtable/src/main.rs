@@ -295,6 +295,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 say!("The database already holds partnerships: nothing was loaded.");
             }
+            if !sharedtable::auth::store::users(&db).await?.iter().any(|u| u.network_admin && !u.disabled) {
+                say!("No one can sign in yet: make the first network admin with");
+                say!("  echo 'a long pass phrase' | sharedtable admin create --email you@example.org --password-stdin");
+            }
             sharedtable::serve(AppState::new(db).with_settings(listen.settings()?), &listen.listen).await?
         }
         Command::Import { files, kind } => {

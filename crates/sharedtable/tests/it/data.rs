@@ -470,8 +470,22 @@ async fn demo_loads_once_and_serves() {
     assert!(first.contains("Loaded the bundled real network: 47 partnerships in 12 states and 24 of their wins"), "{first}");
     assert!(first.contains("data/demo/illustrative-partnership.json (invented, badged \"Illustrative\" everywhere): 1 partnership, 19 organizations"), "{first}");
     assert!(first.contains("is serving on http://127.0.0.1:"), "{first}");
+    assert!(first.contains("No one can sign in yet: make the first network admin with\n  echo 'a long pass phrase' | sharedtable admin create --email you@example.org --password-stdin\n"), "{first}");
+    let admin = std::process::Command::new(env!("CARGO_BIN_EXE_sharedtable"))
+        .args(["--database-url", &db_url, "admin", "create", "--email", "demo@example.org", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"a long demo password\n")?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(admin.success());
     let second = run();
     assert!(second.starts_with("The database already holds partnerships: nothing was loaded."), "{second}");
+    assert!(!second.contains("No one can sign in yet"), "an admin exists: {second}");
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ use sharedtable::auth::access::record_scope;
 use sharedtable::auth::store::{self, Publication};
 use sharedtable::auth::{Role, Scope};
 use sharedtable::db::Id;
+use sharedtable::network::entity::TABLES;
 
 use crate::support::{self, client_with_token, TestApp};
 
@@ -40,24 +41,6 @@ const ADMIN: &[Who] = &[Admin];
 const A_ANY: &[Who] = &[Admin, Convener, Champion, Lead, Support, Member];
 const A_EDIT: &[Who] = &[Admin, Convener, Champion, Lead];
 const A_CONVENE: &[Who] = &[Admin, Convener];
-
-const TABLES: &[&str] = &[
-    "partnerships",
-    "organizations",
-    "memberships",
-    "people",
-    "meetings",
-    "meeting_attendance",
-    "priorities",
-    "action_teams",
-    "action_team_members",
-    "initiatives",
-    "milestones",
-    "measures",
-    "observations",
-    "wins",
-    "win_observations",
-];
 
 /// Who may use `method path` when A's page is `published` (or not).
 fn expected(method: &Method, path: &str, published: bool) -> Option<&'static [Who]> {

@@ -351,14 +351,17 @@ pub struct PartnershipFields {
     /// URL name, lowercase letters, digits and hyphens; unique.
     pub slug: String,
     /// Unique (ignoring case).
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// The sector as the partnership names it, e.g. "Manufacturing".
+    #[serde(deserialize_with = "trimmed")]
     pub sector_label: String,
     /// 2022 NAICS codes of the sector (2 to 6 digits, or a sector range such as `31-33`).
     #[schema(value_type = Vec<String>)]
     #[sqlx(try_from = "crate::db::DbText")]
     pub naics_codes: Json<Vec<String>>,
     /// The labor market region as its partners name it, e.g. "Kingman / Mohave County".
+    #[serde(deserialize_with = "trimmed")]
     pub region_name: String,
     /// Counties of the region as 5-digit FIPS codes; empty when not known.
     #[schema(value_type = Vec<String>)]
@@ -387,6 +390,7 @@ pub struct PartnershipFields {
 /// An organization: a business or a public partner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
 pub struct OrganizationFields {
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     pub kind: OrgKind,
     /// 2022 NAICS code, for businesses.
@@ -419,6 +423,7 @@ pub struct MembershipFields {
 pub struct PersonFields {
     pub organization_id: Id,
     pub partnership_id: Option<Id>,
+    #[serde(deserialize_with = "trimmed")]
     pub full_name: String,
     pub title: Option<String>,
     pub email: Option<String>,
@@ -433,6 +438,7 @@ pub struct MeetingFields {
     #[sqlx(try_from = "crate::db::DbText")]
     pub held_on: NaiveDate,
     pub kind: MeetingKind,
+    #[serde(deserialize_with = "trimmed")]
     pub title: String,
     pub notes: Option<String>,
 }
@@ -452,6 +458,7 @@ pub struct PriorityFields {
     /// 1 = most important.
     #[schema(minimum = 1, maximum = 100)]
     pub rank: i64,
+    #[serde(deserialize_with = "trimmed")]
     pub title: String,
     pub description: Option<String>,
     pub status: PriorityStatus,
@@ -464,6 +471,7 @@ pub struct PriorityFields {
 pub struct ActionTeamFields {
     pub partnership_id: Id,
     pub priority_id: Id,
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     pub description: Option<String>,
 }
@@ -481,6 +489,7 @@ pub struct TeamMemberFields {
 pub struct InitiativeFields {
     pub partnership_id: Id,
     pub action_team_id: Option<Id>,
+    #[serde(deserialize_with = "trimmed")]
     pub title: String,
     pub description: Option<String>,
     pub kind: InitiativeKind,
@@ -493,6 +502,7 @@ pub struct InitiativeFields {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
 pub struct MilestoneFields {
     pub initiative_id: Id,
+    #[serde(deserialize_with = "trimmed")]
     pub title: String,
     pub due: Option<PartialDate>,
     pub completed: Option<PartialDate>,
@@ -503,8 +513,10 @@ pub struct MilestoneFields {
 pub struct MeasureFields {
     pub partnership_id: Id,
     pub initiative_id: Option<Id>,
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// Unit of every observation, e.g. "people", "USD", "percent".
+    #[serde(deserialize_with = "trimmed")]
     pub unit: String,
     pub direction: Direction,
     pub category: MeasureCategory,
@@ -537,6 +549,7 @@ pub struct WinFields {
     pub initiative_id: Option<Id>,
     /// When, at the precision known; `None` when the source gives no date.
     pub achieved: Option<PartialDate>,
+    #[serde(deserialize_with = "trimmed")]
     pub title: String,
     pub narrative: Option<String>,
     pub initiative_kind: InitiativeKind,
@@ -584,6 +597,17 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
             | '\u{FFA0}' | '\u{1D159}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Deserialize a one-line text without the white space around it, so that `"Acme "` and
+/// `"Acme"` are one name (and its uniqueness is checked as people read it). Applies to what
+/// comes in (API bodies, forms, imports); what is stored is read back as it is.
+fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    Ok(match s.trim() {
+        t if t.len() == s.len() => s,
+        t => t.to_string(),
+    })
 }
 
 /// A required one-line text (a name or title): not only white space or invisible characters, no

@@ -152,3 +152,31 @@ async fn behind_a_proxy_sign_in_throttling_counts_the_address_the_proxy_added() 
     // Another client behind the same proxy is not held up, whatever it claims first.
     assert_eq!(sign_in("203.0.113.7, 203.0.113.8").await.unwrap().status(), StatusCode::SEE_OTHER);
 }
+
+/// Names and titles come in without the white space around them: "Uniq P " is the partnership
+/// "Uniq P" (refused as a duplicate), and an organization typed with spaces is stored without.
+#[tokio::test]
+async fn names_are_stored_without_surrounding_white_space() {
+    let app = spawn().await;
+    let body = |name: &str| {
+        json!({
+            "slug": "", "name": name, "sector_label": " Manufacturing\u{a0}", "naics_codes": ["31-33"],
+            "region_name": "Mohave County", "region_counties": ["04015"], "region_states": ["AZ"], "launched": null,
+            "stage": null, "stage_reported": null, "website": null, "source_urls": [], "illustrative": false
+        })
+    };
+    let r = app.client.post(app.url("/api/v1/partnerships")).json(&body("  Uniq P")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!((created["name"].as_str(), created["sector_label"].as_str(), created["slug"].as_str()), (Some("Uniq P"), Some("Manufacturing"), Some("uniq-p")));
+    let r = app.client.post(app.url("/api/v1/partnerships")).json(&body("Uniq P ")).send().await.unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(errors(&p).contains(&("name".to_string(), "another partnership already has this name".to_string())), "{p}");
+    assert_eq!(count(&app.db, "partnerships").await, 1);
+
+    let org = json!({"name": "\tAcme Tooling  ", "kind": "business", "naics_code": null, "city": null, "state": "AZ",
+        "latitude": null, "longitude": null, "employee_count": null, "website": null, "illustrative": false});
+    let r = app.client.post(app.url("/api/v1/organizations")).json(&org).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.json::<Value>().await.unwrap()["name"], "Acme Tooling");
+}
